@@ -1,0 +1,18 @@
+# Writes a C++ source that holds every migration file's name and bytes.
+# Usage: cmake -DOUT=file.cc -DFILES="a.sql;b.sql" -P embed_migrations.cmake
+set(body "// Generated from migrations/*.sql by scripts/embed_migrations.cmake. Do not edit.\n")
+string(APPEND body "#include \"daemon/migrations.h\"\n\nnamespace sippet {\n")
+set(table "")
+set(i 0)
+foreach(f IN LISTS FILES)
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const unsigned char kMigration${i}[] = {${bytes}0x00};\n")
+  string(APPEND table "    {\"${name}\", std::string(reinterpret_cast<const char*>(kMigration${i}), sizeof(kMigration${i}) - 1)},\n")
+  math(EXPR i "${i}+1")
+endforeach()
+string(APPEND body "\nconst std::vector<EmbeddedMigration>& EmbeddedMigrations() {\n")
+string(APPEND body "  static const std::vector<EmbeddedMigration> kAll = {\n${table}  };\n  return kAll;\n}\n\n}  // namespace sippet\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
