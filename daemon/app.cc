@@ -58,6 +58,7 @@ bool App::Start(std::optional<Poco::Net::ServerSocket> socket, std::string* erro
 void App::Stop() {
   if (http_) {
     http_->Stop();
+    http_.reset();
     log_->info("ingest stopped; in-flight requests finished");
   }
 }

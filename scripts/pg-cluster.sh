@@ -29,7 +29,12 @@ url() { echo "postgresql://sippet@127.0.0.1:$(cat "$dir/port")/sippet"; }
 
 start() {
   mkdir -p "$dir"
-  [[ "$(id -u)" -eq 0 ]] && chown postgres "$dir" 2>/dev/null || true
+  if [[ "$(id -u)" -eq 0 ]]; then
+    as_owner true  # creates the user if needed
+    chown postgres "$dir"
+    runuser -u postgres -- test -w "$dir" ||
+      { echo "$0: the 'postgres' user cannot reach $dir (make its parent directories world-searchable)" >&2; exit 1; }
+  fi
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     as_owner "$PG_BIN/initdb" -D "$dir/data" -A trust -U sippet -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }

@@ -15,7 +15,7 @@ for f in "$@"; do
   out=$(curl -sS -w '\n%{http_code}' -X POST "$url" \
           -H 'Content-Type: application/json' -H "webhook-id: $msg_id" \
           -H "webhook-timestamp: $ts" -H "webhook-signature: $sig" --data-binary "@$f")
-  code=${out##*$'\n'}; body=${out%$'\n'*}
+  code=${out##*$'\n'}; body=${out%$'\n'*}; body=${body%$'\n'}
   printf '%-45s %s %s\n' "$(basename "$f")" "$code" "$body"
   [[ "$code" == 2* ]] || failed=1
 done
