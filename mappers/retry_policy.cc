@@ -93,6 +93,9 @@ std::chrono::milliseconds Jittered(const RetryPolicy& p, std::chrono::seconds no
   double ms = static_cast<double>(nominal.count()) * 1000.0;
   double jittered = ms * (1.0 - p.jitter) + ms * p.jitter * r;
   auto out = std::chrono::milliseconds(static_cast<int64_t>(jittered));
+  if (p.jitter > 0 && ms >= 1 && out.count() >= static_cast<int64_t>(ms)) {
+    out = std::chrono::milliseconds(static_cast<int64_t>(ms) - 1);  // the band is half-open
+  }
   return std::max<std::chrono::milliseconds>(out, p.min_delay);
 }
 
