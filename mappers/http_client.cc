@@ -235,10 +235,10 @@ struct PocoHttpTransport::Impl {
     } else {
       session = std::make_unique<Poco::Net::HTTPClientSession>(socket);
     }
-    // Should Poco ever reconnect on its own, it goes to the checked address, not the name.
-    session->setHost(ip.ToString());
-    session->setPort(t.port);
+    // The session has no host name of its own, so Poco never re-resolves or reconnects by
+    // itself; the pool hands out only connected sessions younger than idle_timeout.
     session->setKeepAlive(true);
+    session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
     return session;
   }
 };
