@@ -148,6 +148,11 @@ HttpRequest Authenticator::Redacted(const HttpRequest& request) const {
   return RedactRequest(request, SecretHeaderNames(), SecretQueryNames());
 }
 
+int Authenticator::TokenWaiters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiters_;
+}
+
 std::optional<std::string> Authenticator::InstanceUrl() const {
   std::lock_guard<std::mutex> lock(mu_);
   return instance_url_;
@@ -211,7 +216,9 @@ bool Authenticator::GetToken(Token* out, std::string* error) {
     if (refreshing_) {
       // Another caller is fetching: share its result, success or failure.
       uint64_t seen = fetches_;
+      ++waiters_;
       refreshed_.wait(lock, [&] { return !refreshing_; });
+      --waiters_;
       if (fetches_ != seen && !(token_ && Fresh(*token_, clock_->NowUnixSeconds()))) {
         *error = last_error_;
         return false;

@@ -79,6 +79,9 @@ class Authenticator {
   // Forgets the current token, whatever its generation.
   void Invalidate();
 
+  // Callers currently blocked waiting for another caller's token request (for metrics/tests).
+  int TokenWaiters() const;
+
   // The `instance_url` of the last token response (Salesforce's per-org base URL), if any.
   std::optional<std::string> InstanceUrl() const;
 
@@ -116,6 +119,7 @@ class Authenticator {
   std::optional<Token> token_;            // GUARDED_BY(mu_)
   Secret refresh_token_;                  // GUARDED_BY(mu_) rotated by the token endpoint
   bool refreshing_ = false;               // GUARDED_BY(mu_)
+  int waiters_ = 0;                       // GUARDED_BY(mu_)
   uint64_t fetches_ = 0;                  // GUARDED_BY(mu_) completed token requests
   std::string last_error_;                // GUARDED_BY(mu_) of the last failed fetch
   uint64_t next_generation_ = 1;          // GUARDED_BY(mu_)
