@@ -217,28 +217,25 @@ struct PocoHttpTransport::Impl {
     if (list.size() < options.max_idle_per_host) list.push_back({std::move(s), Clock::now()});
   }
 
-  std::unique_ptr<Poco::Net::HTTPClientSession> Connect(const Target& t, const IpAddress& ip,
-                                                        milliseconds connect_timeout,
-                                                        milliseconds remaining) {
-    Poco::Net::SocketAddress addr(Poco::Net::IPAddress(ip.ToString()), t.port);
-    Poco::Net::StreamSocket socket;
-    socket.connect(addr, ToTimespan(std::min(connect_timeout, remaining)));
-    socket.setSendTimeout(ToTimespan(remaining));
-    socket.setReceiveTimeout(ToTimespan(remaining));
+  // A session bound to the checked address: its "host" is the IP literal, so neither the first
+  // connection nor any reconnect Poco makes on its own resolves the name again. For HTTPS the
+  // socket carries the URL's host name for SNI and certificate hostname verification.
+  std::unique_ptr<Poco::Net::HTTPClientSession> NewSession(const Target& t, const IpAddress& ip,
+                                                           milliseconds connect_timeout,
+                                                           milliseconds remaining) {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (t.https) {
       if (tls.isNull()) throw Poco::Net::SSLException(tls_error);
-      // SNI and certificate hostname verification use the name from the URL.
-      Poco::Net::SecureStreamSocket secure =
-          Poco::Net::SecureStreamSocket::attach(socket, t.host, tls);
-      session = std::make_unique<Poco::Net::HTTPSClientSession>(secure);
+      auto https = std::make_unique<Poco::Net::HTTPSClientSession>(ip.ToString(), t.port, tls);
+      Poco::Net::SecureStreamSocket secure(https->socket());
+      secure.setPeerHostName(t.host);
+      session = std::move(https);
     } else {
-      session = std::make_unique<Poco::Net::HTTPClientSession>(socket);
+      session = std::make_unique<Poco::Net::HTTPClientSession>(ip.ToString(), t.port);
     }
-    // The session has no host name of its own, so Poco never re-resolves or reconnects by
-    // itself; the pool hands out only connected sessions younger than idle_timeout.
+    session->setTimeout(ToTimespan(std::min(connect_timeout, remaining)), ToTimespan(remaining),
+                        ToTimespan(remaining));
     session->setKeepAlive(true);
-    session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
     return session;
   }
 };
@@ -329,9 +326,12 @@ HttpResponse PocoHttpTransport::Send(const HttpRequest& request) {
       bool reused = session != nullptr;
       bool got_response = false;
       try {
-        if (!session) session = impl_->Connect(t, ip, request.connect_timeout, remaining());
-        session->socket().setSendTimeout(ToTimespan(remaining()));
-        session->socket().setReceiveTimeout(ToTimespan(remaining()));
+        if (session) {
+          session->socket().setSendTimeout(ToTimespan(remaining()));
+          session->socket().setReceiveTimeout(ToTimespan(remaining()));
+        } else {
+          session = impl_->NewSession(t, ip, request.connect_timeout, remaining());
+        }
 
         Poco::Net::HTTPRequest req(request.method, t.path_etc, Poco::Net::HTTPMessage::HTTP_1_1);
         for (const auto& [name, value] : request.headers) {
@@ -360,7 +360,7 @@ HttpResponse PocoHttpTransport::Send(const HttpRequest& request) {
         while (true) {
           milliseconds left = remaining();
           if (left.count() <= 0) throw Poco::TimeoutException("total timeout");
-          session->socket().setReceiveTimeout(ToTimespan(left));
+          if (session->connected()) session->socket().setReceiveTimeout(ToTimespan(left));
           is.read(buf, sizeof(buf));
           std::streamsize n = is.gcount();
           if (n <= 0) break;

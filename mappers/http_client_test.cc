@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "tests/support/scripted_http_server.h"
+#include "tests/support/test_certs.h"
 
 namespace sippet {
 namespace {
@@ -200,6 +201,52 @@ TEST(HttpClientTest, TransportFailuresAreClassified) {
     HttpResponse resp = http.Send(Get(c.url));
     EXPECT_EQ(resp.error, c.want) << TransportErrorName(resp.error) << ": " << resp.error_message;
     EXPECT_EQ(resp.error_message.find("hunter2"), std::string::npos);
+  }
+}
+
+TEST(HttpClientTest, HttpsVerifiesTheUrlsHostNameWhileConnectingToTheCheckedAddress) {
+  testing::SelfSignedCert cert("crm.test");
+  ASSERT_TRUE(cert.ok());
+  ScriptedHttpServer server([](const SeenRequest& r) {
+    return ScriptedResponse{200, {}, "host " + r.Header("Host")};
+  }, cert.cert_path(), cert.key_path());
+  std::string port = std::to_string(server.port());
+  struct Case {
+    const char* name;
+    std::string url;
+    std::string ca_file;
+    bool skip_verify;
+    TransportError want;
+  } cases[] = {
+      {"trusted CA, matching name", "https://crm.test:" + port + "/", cert.cert_path(), false,
+       TransportError::kNone},
+      {"name mismatch", "https://other.test:" + port + "/", cert.cert_path(), false,
+       TransportError::kTlsError},
+      {"IP literal is not the certificate's name", "https://127.0.0.1:" + port + "/",
+       cert.cert_path(), false, TransportError::kTlsError},
+      {"self-signed against the system store", "https://crm.test:" + port + "/", "", false,
+       TransportError::kTlsError},
+      {"verification dangerously off", "https://other.test:" + port + "/", "", true,
+       TransportError::kNone},
+      {"unreadable CA file", "https://crm.test:" + port + "/", "/nonexistent/ca.pem", false,
+       TransportError::kTlsError},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    HttpClientOptions o = AllowLoopback();
+    o.ca_file = c.ca_file;
+    o.dangerously_skip_tls_verify = c.skip_verify;
+    o.resolver = [](const std::string&, std::string*) {
+      return std::vector<IpAddress>{*IpAddress::Parse("127.0.0.1")};
+    };
+    PocoHttpTransport http(std::move(o));
+    HttpResponse resp = http.Send(Get(c.url));
+    EXPECT_EQ(resp.error, c.want) << TransportErrorName(resp.error) << ": " << resp.error_message;
+    if (c.want == TransportError::kNone) {
+      EXPECT_EQ(resp.status, 200);
+      EXPECT_EQ(resp.body.rfind("host ", 0), 0u);
+      EXPECT_NE(resp.body.find(".test:" + port), std::string::npos) << resp.body;
+    }
   }
 }
 

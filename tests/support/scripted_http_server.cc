@@ -6,6 +6,9 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/StreamCopier.h>
@@ -30,16 +33,7 @@ std::string SeenRequest::Header(const std::string& name) const {
   return "";
 }
 
-struct ScriptedHttpServer::Impl {
-  Handler handler;
-  mutable std::mutex mu;
-  std::condition_variable cv;
-  bool released = false;
-  std::vector<SeenRequest> seen;
-  std::set<std::string> peers;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
-  uint16_t port = 0;
-};
+
 
 namespace {
 
@@ -93,27 +87,56 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
+struct ScriptedHttpServer::Impl {
+  Handler handler;
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  bool released = false;
+  std::vector<SeenRequest> seen;
+  std::set<std::string> peers;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  uint16_t port = 0;
+  bool tls = false;
+
+  void Start(Poco::Net::ServerSocket socket) {
+    port = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setKeepAlive(true);
+    params->setMaxThreads(8);
+    server = std::make_unique<Poco::Net::HTTPServer>(new Factory(&handler, &mu, &seen, &peers),
+                                                     socket, params);
+    server->start();
+  }
+};
+
 ScriptedHttpServer::ScriptedHttpServer(Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-  impl_->port = socket.address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setKeepAlive(true);
-  params->setMaxThreads(8);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-      new Factory(&impl_->handler, &impl_->mu, &impl_->seen, &impl_->peers), socket, params);
-  impl_->server->start();
+  impl_->Start(Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0)));
+}
+
+ScriptedHttpServer::ScriptedHttpServer(Handler handler, const std::string& cert_file,
+                                       const std::string& key_file)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->handler = std::move(handler);
+  impl_->tls = true;
+  Poco::Net::initializeSSL();
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
+      Poco::Net::Context::TLS_SERVER_USE, key_file, cert_file, "", Poco::Net::Context::VERIFY_NONE);
+  impl_->Start(Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, ctx));
 }
 
 ScriptedHttpServer::~ScriptedHttpServer() {
   Release();
   impl_->server->stopAll(true);
+  impl_->server.reset();
+  if (impl_->tls) Poco::Net::uninitializeSSL();
 }
 
 uint16_t ScriptedHttpServer::port() const { return impl_->port; }
 
 std::string ScriptedHttpServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(impl_->port) + path;
+  return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" +
+         std::to_string(impl_->port) + path;
 }
 
 std::vector<SeenRequest> ScriptedHttpServer::requests() const {

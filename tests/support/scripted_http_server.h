@@ -34,10 +34,12 @@ class ScriptedHttpServer {
  public:
   using Handler = std::function<ScriptedResponse(const SeenRequest&)>;
   explicit ScriptedHttpServer(Handler handler);
+  // The same over TLS with the given PEM certificate and key; Url() then says https.
+  ScriptedHttpServer(Handler handler, const std::string& cert_file, const std::string& key_file);
   ~ScriptedHttpServer();
 
   uint16_t port() const;
-  std::string Url(const std::string& path) const;  // "http://127.0.0.1:<port><path>"
+  std::string Url(const std::string& path) const;  // "http(s)://127.0.0.1:<port><path>"
   std::vector<SeenRequest> requests() const;
   size_t request_count() const;
   // Keep-alive connections the server accepted so far.
