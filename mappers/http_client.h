@@ -89,7 +89,11 @@ struct HttpClientOptions {
 // HTTP/1.1 over Poco. For each request: resolve the host, refuse addresses that the policy
 // forbids, connect to the checked address itself (no second resolution, so DNS rebinding
 // cannot redirect it) and send the original Host header; for HTTPS, SNI and certificate
-// hostname verification use the URL's host name. Keep-alive connections are pooled.
+// hostname verification use the URL's host name. Keep-alive connections are pooled; when a
+// pooled connection turns out to be closed before any response byte arrived, the request is
+// sent once more on a fresh connection (upserts are retry-safe by design, DESIGN G4). If the
+// TLS context cannot be built (e.g. unreadable ca_file), every HTTPS Send fails with kTlsError
+// naming the cause.
 class PocoHttpTransport final : public HttpTransport {
  public:
   explicit PocoHttpTransport(HttpClientOptions options);

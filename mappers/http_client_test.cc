@@ -6,6 +6,7 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include <atomic>
+#include <thread>
 
 #include "tests/support/scripted_http_server.h"
 #include "tests/support/test_certs.h"
@@ -248,6 +249,30 @@ TEST(HttpClientTest, HttpsVerifiesTheUrlsHostNameWhileConnectingToTheCheckedAddr
       EXPECT_NE(resp.body.find(".test:" + port), std::string::npos) << resp.body;
     }
   }
+}
+
+TEST(HttpClientTest, ManyThreadsShareOneTransport) {
+  std::atomic<int> served{0};
+  ScriptedHttpServer server([&served](const SeenRequest& r) {
+    ++served;
+    return ScriptedResponse{200, {}, r.uri};
+  });
+  PocoHttpTransport http(AllowLoopback());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        std::string path = "/t" + std::to_string(t) + "/" + std::to_string(i);
+        HttpResponse resp = http.Send(Get(server.Url(path)));
+        if (resp.ok() && resp.status == 200 && resp.body == path) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 40);
+  EXPECT_EQ(served.load(), 40);
+  EXPECT_LE(server.connections(), 4u);  // connections are reused, at most one per thread
 }
 
 TEST(HttpClientTest, HeaderHelpersAreCaseInsensitive) {
