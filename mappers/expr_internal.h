@@ -94,6 +94,7 @@ struct TemplatePart {
 
 // Text helpers (expr_text.cc).
 std::string NumberToText(const json& number);
+void AppendUtf8(int32_t code_point, std::string* out);
 std::string Utf8Lower(std::string_view s);
 std::string Utf8Upper(std::string_view s);
 // Number of code points (an invalid byte counts as one).

@@ -44,7 +44,9 @@ size_t DecodeUtf8(std::string_view s, size_t i, int32_t* cp) {
   return len;
 }
 
-void EncodeUtf8(int32_t cp, std::string* out) {
+}  // namespace
+
+void AppendUtf8(int32_t cp, std::string* out) {
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -61,6 +63,8 @@ void EncodeUtf8(int32_t cp, std::string* out) {
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
+
+namespace {
 
 // Simple case mappings for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic. Other code
 // points (and mappings that change length, such as ß -> SS) are left as they are.
@@ -117,7 +121,7 @@ std::string MapCase(std::string_view s, Map map) {
     } else if (cp < 0x80) {
       out.push_back(static_cast<char>(map(cp)));
     } else {
-      EncodeUtf8(map(cp), &out);
+      AppendUtf8(map(cp), &out);
     }
     i += len;
   }
