@@ -102,6 +102,8 @@ size_t Utf8Length(std::string_view s);
 // Byte offset of code point `index` (clamped to s.size()).
 size_t Utf8Offset(std::string_view s, size_t index);
 std::string UrlEncode(std::string_view s);
+// `s` with control characters and invalid UTF-8 bytes written as \xNN, for messages.
+std::string Printable(std::string_view s);
 // A short quoted rendering of a value for error messages.
 std::string Preview(const json& value);
 const char* TypeName(const json& value);

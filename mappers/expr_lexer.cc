@@ -80,7 +80,7 @@ bool Lexer::Next(size_t* pos, Token* t) {
       break;
   }
   size_t len = Utf8Offset(text_.substr(i), 1);
-  return Fail(i, "unexpected character '" + std::string(text_.substr(i, len)) + "'");
+  return Fail(i, "unexpected character '" + Printable(text_.substr(i, len)) + "'");
 }
 
 bool Lexer::LexNumber(size_t i, size_t* pos, Token* t) {
@@ -192,7 +192,7 @@ bool Lexer::LexString(size_t i, size_t* pos, Token* t) {
       }
       default: {
         size_t len = Utf8Offset(text_.substr(j + 1), 1);
-        return Fail(j, "unknown escape '\\" + std::string(text_.substr(j + 1, len)) +
+        return Fail(j, "unknown escape '\\" + Printable(text_.substr(j + 1, len)) +
                                     "'");
       }
     }

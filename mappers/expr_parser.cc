@@ -98,7 +98,7 @@ class Parser {
     if (t.kind == Tok::kEnd) return template_mode_ ? "end of template" : "end of expression";
     std::string s(text_.substr(t.start, t.end - t.start));
     if (s.size() > 24) s = s.substr(0, Utf8Offset(s, 20)) + "...";
-    return "'" + s + "'";
+    return "'" + Printable(s) + "'";
   }
 
   // Lexes one token at *pos. On failure sets the error (when `report`) and returns false.

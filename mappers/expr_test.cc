@@ -256,6 +256,9 @@ TEST(ExprTest, CompileErrorsNameTheColumn) {
       {"data.a # comment", 8, "unexpected character '#'"},
       {"'é' == é", 8, "unexpected character 'é'"},  // columns count characters, not bytes
       {"data.a }}", 8, "unexpected character '}'"},
+      {"data.a \x01", 8, "unexpected character '\\x01'"},  // messages stay printable
+      {"data.a \xff", 8, "unexpected character '\\xFF'"},
+      {"'\\\x7f'", 2, "unknown escape '\\\\x7F'"},
       {"", 1, "empty expression"},
       {"   ", 1, "empty expression"},
   };

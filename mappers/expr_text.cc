@@ -182,12 +182,32 @@ std::string UrlEncode(std::string_view s) {
   return out;
 }
 
+std::string Printable(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    int32_t cp;
+    size_t len = DecodeUtf8(s, i, &cp);
+    if (cp >= 0x20 && cp != 0x7F) {
+      out.append(s.substr(i, len));
+    } else {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::string Preview(const json& value) {
   constexpr size_t kMax = 40;
   std::string s = value.is_string() ? value.get<std::string>()
                                     : value.dump(-1, ' ', false, json::error_handler_t::replace);
   bool cut = Utf8Length(s) > kMax;
   if (cut) s = s.substr(0, Utf8Offset(s, kMax)) + "...";
+  s = Printable(s);
   return value.is_string() ? "'" + s + "'" : s;
 }
 
