@@ -1,6 +1,8 @@
 #include "daemon/event_store.h"
 
 #include "daemon/event_sql.h"
+#include "daemon/job_sql.h"
+#include "daemon/job_store.h"
 
 namespace sippet {
 namespace {
@@ -52,6 +54,16 @@ bool UpsertStaging(pqxx::work& tx, const IncomingEvent& in) {
 
 }  // namespace
 
+const char* StagingTableName(StagingTable t) {
+  switch (t) {
+    case StagingTable::kContacts: return "staging_contacts";
+    case StagingTable::kConversations: return "staging_conversations";
+    case StagingTable::kEmailClassifications: return "staging_email_classifications";
+    case StagingTable::kNone: break;
+  }
+  return "";
+}
+
 std::string HexEncode(const std::string& bytes) {
   static const char kHex[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '0');
@@ -71,6 +83,7 @@ void PgEventStore::Prepare(pqxx::connection& conn) {
   conn.prepare(sql::kUpsertConversationName, sql::kUpsertConversation);
   conn.prepare(sql::kUpsertClassificationName, sql::kUpsertClassification);
   conn.prepare(sql::kInsertRejectionName, sql::kInsertRejection);
+  conn.prepare(sql::kEnqueueJobsName, sql::kEnqueueJobs);
 }
 
 PersistResult PgEventStore::PersistOnce(const IncomingEvent& in, bool raw_only, bool* retry) {
@@ -109,9 +122,16 @@ PersistResult PgEventStore::PersistOnce(const IncomingEvent& in, bool raw_only, 
       }
       return out;
     }
-    if (!raw_only && status == EventStatus::kStaged && !UpsertStaging(tx, in)) {
-      tx.exec_prepared(sql::kMarkSupersededName, ins[0][0].as<int64_t>());
-      status = EventStatus::kSuperseded;
+    if (!raw_only && status == EventStatus::kStaged) {
+      if (!UpsertStaging(tx, in)) {
+        tx.exec_prepared(sql::kMarkSupersededName, ins[0][0].as<int64_t>());
+        status = EventStatus::kSuperseded;
+      } else if (!in.job_mappings.empty()) {
+        tx.exec_prepared(sql::kEnqueueJobsName, TextArray(in.job_mappings),
+                         TextArray(in.job_targets), StagingTableName(in.plan.table),
+                         e.organisation_id, in.plan.record_id, e.id);
+        tx.exec(sql::kNotifyJobs);
+      }
     }
     tx.commit();
     out.status = PersistStatus::kStored;

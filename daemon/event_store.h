@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/envelope.h"
 #include "daemon/pg_pool.h"
@@ -21,7 +22,13 @@ struct IncomingEvent {
   std::string endpoint;
   const std::string* raw_body = nullptr;  // the signed bytes
   bool jsonb_safe = true;  // false when the body holds U+0000, which jsonb cannot store
+  // Mappings subscribed to this event type, with their targets: a sync job each (coalesced)
+  // when the staged state changed.
+  std::vector<std::string> job_mappings, job_targets;
 };
+
+// The staging table's name, as stored in sync_jobs.staging_table.
+const char* StagingTableName(StagingTable t);
 
 enum class PersistStatus {
   kStored,       // committed now

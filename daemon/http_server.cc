@@ -82,7 +82,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
         resp.set("Allow", "POST");
         out = ingestor_->Refuse(r, 405, "method_not_allowed", "webhook endpoints accept POST only");
       } else {
-        out = ingestor_->Handle(*endpoint, r);
+        out = ingestor_->Handle(*config, *endpoint, r);
       }
       Send(resp, out.status, out.body, out.close_connection || r.body_too_large,
            out.retry_after_seconds);

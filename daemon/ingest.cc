@@ -88,7 +88,8 @@ IngestResponse Ingestor::Refuse(const IngestRequest& req, int status, const std:
   return resp;
 }
 
-IngestResponse Ingestor::Handle(const EndpointConfig& endpoint, const IngestRequest& req) {
+IngestResponse Ingestor::Handle(const Config& config, const EndpointConfig& endpoint,
+                                const IngestRequest& req) {
   // 1. Size: the HTTP layer stopped reading at the limit.
   if (req.body_too_large) {
     return Refuse(req, 413, "payload_too_large",
@@ -137,6 +138,13 @@ IngestResponse Ingestor::Handle(const EndpointConfig& endpoint, const IngestRequ
   in.endpoint = endpoint.path;
   in.raw_body = &req.body;
   in.jsonb_safe = !ContainsNul(doc);
+  if (in.plan.status == EventStatus::kStaged) {
+    for (const Mapping& m : config.mappings) {
+      if (!m.Subscribes(envelope.type)) continue;
+      in.job_mappings.push_back(m.name);
+      in.job_targets.push_back(m.target);
+    }
+  }
   PersistResult stored = store_->Persist(in);
   IngestResponse resp;
   switch (stored.status) {

@@ -45,7 +45,9 @@ class Ingestor {
   Ingestor(EventStore* store, const Clock* clock, std::shared_ptr<spdlog::logger> log,
            int64_t max_body_bytes);
 
-  IngestResponse Handle(const EndpointConfig& endpoint, const IngestRequest& request);
+  // `endpoint` belongs to `config`, the snapshot this request is served under.
+  IngestResponse Handle(const Config& config, const EndpointConfig& endpoint,
+                        const IngestRequest& request);
 
   // Answers and records a request that reached no webhook endpoint (404, 405).
   IngestResponse Refuse(const IngestRequest& request, int status, const std::string& code,

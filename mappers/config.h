@@ -6,8 +6,12 @@
 #include <string>
 #include <vector>
 
+#include <map>
+
 #include "daemon/secret.h"
 #include "mappers/config_error.h"
+#include "mappers/mapping.h"
+#include "mappers/target_config.h"
 
 namespace sippet {
 
@@ -51,12 +55,26 @@ struct LoggingConfig {
   std::string format = "text";  // logging.format: text | json (one JSON object per line)
 };
 
+struct WorkersConfig {
+  int concurrency = 4;          // workers.concurrency, 1..256: jobs delivered at once
+  int lease_seconds = 60;       // workers.lease_seconds, 5..3600: a claim lasts this long
+                                // unless renewed; must exceed every target's timeout
+  int poll_interval_ms = 5000;  // workers.poll_interval_ms, 50..600000: fallback when no
+                                // NOTIFY arrives
+};
+
 struct Config {
   std::string file;  // the file it was loaded from
   DatabaseConfig database;
   ServerConfig server;
   std::vector<EndpointConfig> endpoints;
   LoggingConfig logging;
+  WorkersConfig workers;
+  std::map<std::string, TargetConfig> targets;  // targets: name -> settings
+  std::string mappings_dir;                     // mappings_dir, relative to the config file
+  std::vector<Mapping> mappings;                // every mappings_dir/*.yaml
+
+  const Mapping* FindMapping(const std::string& name) const;
 };
 
 // Loads and validates `path`. On failure returns nullptr and fills *errors (each naming file,

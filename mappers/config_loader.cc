@@ -131,6 +131,14 @@ void LoadEndpoint(YamlMap m, Config* c) {
   c->endpoints.push_back(std::move(e));
 }
 
+void LoadWorkers(YamlMap m, Config* c) {
+  WorkersConfig& w = c->workers;
+  w.concurrency = static_cast<int>(m.Int("concurrency", w.concurrency, 1, 256));
+  w.lease_seconds = static_cast<int>(m.Int("lease_seconds", w.lease_seconds, 5, 3600));
+  w.poll_interval_ms = static_cast<int>(m.Int("poll_interval_ms", w.poll_interval_ms, 50, 600000));
+  m.Finish();
+}
+
 void LoadLogging(YamlMap m, Config* c) {
   c->logging.level = m.Enum("level", c->logging.level, {"trace", "debug", "info", "warn", "error"});
   c->logging.format = m.Enum("format", c->logging.format, {"text", "json"});
@@ -179,9 +187,36 @@ std::unique_ptr<Config> LoadConfigFromString(const std::string& yaml, const std:
                    config.get());
     }
   }
+  LoadWorkers(YamlMap(top.Child("workers"), file, "workers", errors), config.get());
+  LoadTargets(top.Child("targets"), file, "targets", errors, &config->targets);
+  std::string dir = top.String("mappings_dir", "");
+  if (!dir.empty()) {
+    config->mappings_dir = Resolve(file, dir);
+    std::set<std::string> names;
+    for (const auto& [name, t] : config->targets) names.insert(name);
+    LoadMappings(config->mappings_dir, names, errors, &config->mappings);
+    for (const Mapping& m : config->mappings) {
+      auto t = config->targets.find(m.target);
+      if (t != config->targets.end() &&
+          t->second.timeout.count() / 1000 + 5 > config->workers.lease_seconds) {
+        top.Error("mappings_dir", "target '" + m.target + "' timeout_ms must be at least 5 s "
+                  "shorter than workers.lease_seconds, or a slow request could outlive its claim");
+        break;
+      }
+    }
+  } else if (!config->targets.empty()) {
+    top.Error("targets", "targets are configured but mappings_dir is not set");
+  }
   top.Finish();
   if (errors->size() != before) return nullptr;
   return config;
+}
+
+const Mapping* Config::FindMapping(const std::string& name) const {
+  for (const Mapping& m : mappings) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
 }
 
 std::unique_ptr<Config> LoadConfig(const std::string& path, ConfigErrors* errors) {
