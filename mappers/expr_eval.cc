@@ -62,12 +62,18 @@ bool Ordered(const json& a, const json& b) {
 
 bool Compare(CompareOp op, const json& a, const json& b) {
   switch (op) {
-    case CompareOp::kEq: return a == b;
-    case CompareOp::kNe: return !(a == b);
-    case CompareOp::kLt: return Ordered(a, b) && a < b;
-    case CompareOp::kLe: return Ordered(a, b) && !(b < a);
-    case CompareOp::kGt: return Ordered(a, b) && b < a;
-    case CompareOp::kGe: return Ordered(a, b) && !(a < b);
+    case CompareOp::kEq:
+      return a == b;
+    case CompareOp::kNe:
+      return !(a == b);
+    case CompareOp::kLt:
+      return Ordered(a, b) && a < b;
+    case CompareOp::kLe:
+      return Ordered(a, b) && !(b < a);
+    case CompareOp::kGt:
+      return Ordered(a, b) && b < a;
+    case CompareOp::kGe:
+      return Ordered(a, b) && !(a < b);
     case CompareOp::kIn:
     case CompareOp::kNotIn: {
       bool found = false;
@@ -270,8 +276,7 @@ EvalResult EvaluateNode(const Node& node, const json& context) {
 
 Expression::Expression() = default;
 
-std::optional<Expression> Expression::Compile(std::string_view text,
-                                              const CompileOptions& options,
+std::optional<Expression> Expression::Compile(std::string_view text, const CompileOptions& options,
                                               CompileError* error) {
   CompileError ignored;
   if (error == nullptr) error = &ignored;
