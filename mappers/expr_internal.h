@@ -88,7 +88,7 @@ const FilterSpec* FindFilter(std::string_view name);
 std::vector<std::string> FilterNames();
 
 // Evaluates a compiled tree. Never throws for any input.
-EvalResult EvaluateNode(const Node& node, const json& context);
+EvalResult EvaluateNode(const Node& node, const Scope& scope);
 
 // Parses `text` from byte `*pos`. Expression mode parses to the end of `text`. In template
 // mode parsing stops at a top-level "}}", which is consumed, and `*pos` is left after it.

@@ -288,6 +288,29 @@ TEST(ExprTest, WithoutRootsAnyNameIsAllowedAndWithoutTablesLookupFails) {
   EXPECT_EQ(error.message, "unknown lookup table 'countries'");
 }
 
+TEST(ExprTest, ScopeBindsNamesToValuesTheCallerOwns) {
+  json envelope = Context()["event"];
+  envelope["data"] = Context()["data"];
+  json link = {{"external_id", "551"}};
+  json vars = {{"x", 1}};
+  Scope scope(vars);  // object keys: vars' own fields, after the bound names
+  scope.Bind("event", &envelope).Bind("data", &envelope["data"]).Bind("link", &link);
+  std::optional<Expression> e = Expression::Compile(
+      "[event.type, data.first_name, link.external_id, record, x]", CompileOptions(), nullptr);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->Evaluate(scope).value(),
+            json::parse(R"(["contact.created", "Ada", "551", null, 1])"));
+  link["external_id"] = "552";  // read in place, not copied
+  scope.Bind("record", &link).Bind("data", nullptr);
+  EXPECT_EQ(e->Evaluate(scope).value(),
+            json::parse(R"(["contact.created", null, "552", {"external_id": "552"}, 1])"));
+  std::optional<Template> t =
+      Template::Compile("{{ link.external_id }}/{{ x }}", CompileOptions(), nullptr);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->Render(scope).value(), "552/1");
+  EXPECT_EQ(t->RenderText(Scope()).value(), "/");
+}
+
 TEST(ExprTest, DefaultExpressionIsEmptyAndNull) {
   Expression e;
   EXPECT_TRUE(e.empty());
