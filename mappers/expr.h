@@ -15,12 +15,11 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sippet {
 namespace expr {
@@ -79,6 +78,26 @@ bool IsTruthy(const nlohmann::json& value);
 // compact JSON.
 std::string ValueToText(const nlohmann::json& value);
 
+// The top-level names an evaluation reads, bound to values the caller owns, so that a record's
+// envelope and staged state are read in place rather than copied into one context object.
+// Holds pointers only: the bound values must outlive every evaluation that uses the Scope.
+class Scope {
+ public:
+  Scope() = default;
+  // Every key of `object` becomes a name (a non-object binds nothing).
+  explicit Scope(const nlohmann::json& object) : object_(&object) {}
+
+  // Binds (or rebinds) `name`; nullptr makes it read as null. Returns *this for chaining.
+  Scope& Bind(std::string name, const nlohmann::json* value);
+  // The value bound to `name` (names bound with Bind first, then the object's keys), or
+  // nullptr.
+  const nlohmann::json* Find(std::string_view name) const;
+
+ private:
+  const nlohmann::json* object_ = nullptr;
+  std::vector<std::pair<std::string, const nlohmann::json*>> names_;
+};
+
 class Expression {
  public:
   // Returns nullopt and fills *error (if not null) when `text` is not a valid expression.
@@ -91,6 +110,9 @@ class Expression {
   // Evaluates over `context`, a JSON object whose keys are the top-level names. A path that
   // does not exist yields null. Thread-safe; `context` is only read.
   EvalResult Evaluate(const nlohmann::json& context) const;
+  // The same over names bound in a Scope, e.g.
+  //   Scope().Bind("event", &envelope).Bind("data", &envelope["data"]).Bind("link", &link)
+  EvalResult Evaluate(const Scope& scope) const;
 
   bool empty() const { return root_ == nullptr; }
   // The text this expression was compiled from.
@@ -115,8 +137,10 @@ class Template {
   // to the expression's typed value (number, object, null, ...). Any other template renders
   // to a string, each value converted with ValueToText. Thread-safe.
   EvalResult Render(const nlohmann::json& context) const;
+  EvalResult Render(const Scope& scope) const;
   // Always a string: like Render, then ValueToText on a typed result (null -> "").
   EvalResult RenderText(const nlohmann::json& context) const;
+  EvalResult RenderText(const Scope& scope) const;
 
   // True when the template has no {{ }} part (it always renders to its own text).
   bool is_literal() const;

@@ -5,11 +5,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mappers/expr.h"
 #include "tests/support/fixtures.h"
@@ -40,7 +39,8 @@ struct Doc {
 
 Doc ReadDoc() {
   Doc doc;
-  std::istringstream in(sippet::testing::ReadFile(SIPPET_SOURCE_DIR "/docs/mappings-expressions.md"));
+  std::istringstream in(
+      sippet::testing::ReadFile(SIPPET_SOURCE_DIR "/docs/mappings-expressions.md"));
   std::string line;
   Block* open = nullptr;
   while (std::getline(in, line)) {
@@ -147,10 +147,10 @@ TEST_F(ExprDocTest, EveryDocumentedFilterHasAnExample) {
   for (const Block& b : doc_.blocks) {
     if (b.kind == "expr") examples += Joined(b);
   }
-  for (const char* name : {"lower", "upper", "trim", "default", "join", "split", "replace",
-                           "to_number", "to_string", "to_bool", "format_time", "lookup",
-                           "length", "first", "last", "slice", "truncate", "url_encode", "json",
-                           "keys", "compact"}) {
+  for (const char* name :
+       {"lower",     "upper",     "trim",     "default",     "join",   "split",  "replace",
+        "to_number", "to_string", "to_bool",  "format_time", "lookup", "length", "first",
+        "last",      "slice",     "truncate", "url_encode",  "json",   "keys",   "compact"}) {
     EXPECT_NE(examples.find(std::string("| ") + name), std::string::npos) << name;
   }
 }

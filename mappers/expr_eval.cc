@@ -62,12 +62,18 @@ bool Ordered(const json& a, const json& b) {
 
 bool Compare(CompareOp op, const json& a, const json& b) {
   switch (op) {
-    case CompareOp::kEq: return a == b;
-    case CompareOp::kNe: return !(a == b);
-    case CompareOp::kLt: return Ordered(a, b) && a < b;
-    case CompareOp::kLe: return Ordered(a, b) && !(b < a);
-    case CompareOp::kGt: return Ordered(a, b) && b < a;
-    case CompareOp::kGe: return Ordered(a, b) && !(a < b);
+    case CompareOp::kEq:
+      return a == b;
+    case CompareOp::kNe:
+      return !(a == b);
+    case CompareOp::kLt:
+      return Ordered(a, b) && a < b;
+    case CompareOp::kLe:
+      return Ordered(a, b) && !(b < a);
+    case CompareOp::kGt:
+      return Ordered(a, b) && b < a;
+    case CompareOp::kGe:
+      return Ordered(a, b) && !(a < b);
     case CompareOp::kIn:
     case CompareOp::kNotIn: {
       bool found = false;
@@ -92,7 +98,7 @@ bool Compare(CompareOp op, const json& a, const json& b) {
 
 class Evaluator {
  public:
-  explicit Evaluator(const json& context) : context_(context) {}
+  explicit Evaluator(const Scope& scope) : scope_(scope) {}
 
   const std::string& error() const { return error_; }
 
@@ -102,11 +108,8 @@ class Evaluator {
         *out = Value::Ref(n.literal);
         return true;
       case NodeKind::kRoot: {
-        *out = Value();
-        if (context_.is_object()) {
-          auto it = context_.find(n.name);
-          if (it != context_.end()) *out = Value::Ref(*it);
-        }
+        const json* value = scope_.Find(n.name);
+        *out = value != nullptr ? Value::Ref(*value) : Value();
         return true;
       }
       case NodeKind::kList: {
@@ -249,15 +252,15 @@ class Evaluator {
     return true;
   }
 
-  const json& context_;
+  const Scope& scope_;
   std::string error_;
 };
 
 }  // namespace
 
-EvalResult EvaluateNode(const Node& node, const json& context) {
+EvalResult EvaluateNode(const Node& node, const Scope& scope) {
   try {
-    Evaluator evaluator(context);
+    Evaluator evaluator(scope);
     Value v;
     if (!evaluator.Eval(node, &v)) return EvalResult::Error(evaluator.error());
     return EvalResult::Value(std::move(v).Take());
@@ -268,10 +271,31 @@ EvalResult EvaluateNode(const Node& node, const json& context) {
 
 }  // namespace internal
 
+Scope& Scope::Bind(std::string name, const nlohmann::json* value) {
+  for (auto& entry : names_) {
+    if (entry.first == name) {
+      entry.second = value;
+      return *this;
+    }
+  }
+  names_.emplace_back(std::move(name), value);
+  return *this;
+}
+
+const nlohmann::json* Scope::Find(std::string_view name) const {
+  for (const auto& entry : names_) {
+    if (entry.first == name) return entry.second;
+  }
+  if (object_ != nullptr && object_->is_object()) {
+    auto it = object_->find(name);
+    if (it != object_->end()) return &*it;
+  }
+  return nullptr;
+}
+
 Expression::Expression() = default;
 
-std::optional<Expression> Expression::Compile(std::string_view text,
-                                              const CompileOptions& options,
+std::optional<Expression> Expression::Compile(std::string_view text, const CompileOptions& options,
                                               CompileError* error) {
   CompileError ignored;
   if (error == nullptr) error = &ignored;
@@ -290,8 +314,12 @@ std::optional<Expression> Expression::Compile(std::string_view text,
 }
 
 EvalResult Expression::Evaluate(const nlohmann::json& context) const {
+  return Evaluate(Scope(context));
+}
+
+EvalResult Expression::Evaluate(const Scope& scope) const {
   if (root_ == nullptr) return EvalResult::Value(nullptr);
-  return internal::EvaluateNode(*root_, context);
+  return internal::EvaluateNode(*root_, scope);
 }
 
 Template::Template() = default;
@@ -340,7 +368,9 @@ bool Template::is_literal() const {
   return true;
 }
 
-EvalResult Template::Render(const nlohmann::json& context) const {
+EvalResult Template::Render(const nlohmann::json& context) const { return Render(Scope(context)); }
+
+EvalResult Template::Render(const Scope& context) const {
   if (parts_ == nullptr) return EvalResult::Value("");
   if (single_) {
     for (const auto& p : *parts_) {
@@ -359,6 +389,10 @@ EvalResult Template::Render(const nlohmann::json& context) const {
 }
 
 EvalResult Template::RenderText(const nlohmann::json& context) const {
+  return RenderText(Scope(context));
+}
+
+EvalResult Template::RenderText(const Scope& context) const {
   EvalResult r = Render(context);
   if (!r.ok() || r.value().is_string()) return r;
   return EvalResult::Value(ValueToText(r.value()));

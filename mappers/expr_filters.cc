@@ -84,7 +84,8 @@ bool TrimFilter(const FilterCall& c, json* out, std::string* error) {
 }
 
 bool Default(const FilterCall& c, json* out, std::string*) {
-  bool missing = c.input.is_null() || (c.input.is_string() && c.input.get_ref<const std::string&>().empty());
+  bool missing =
+      c.input.is_null() || (c.input.is_string() && c.input.get_ref<const std::string&>().empty());
   *out = missing ? *c.args[0] : c.input;
   return true;
 }
@@ -454,7 +455,8 @@ bool Compact(const FilterCall& c, json* out, std::string* error) {
   return true;
 }
 
-//                             name           min max null->null fn            check
+// clang-format off
+// name, min args, max args, null in -> null out (fn not called), fn, compile-time check
 const FilterSpec kFilters[] = {
     {"lower",       0, 0, true,  Lower,            nullptr},
     {"upper",       0, 0, true,  Upper,            nullptr},
@@ -478,6 +480,7 @@ const FilterSpec kFilters[] = {
     {"keys",        0, 0, true,  Keys,             nullptr},
     {"compact",     0, 0, true,  Compact,          nullptr},
 };
+// clang-format on
 
 }  // namespace
 

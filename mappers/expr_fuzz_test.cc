@@ -4,11 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mappers/expr.h"
 #include "mappers/expr_test_util.h"
@@ -22,12 +21,66 @@ using testing::Context;
 using testing::Options;
 
 const std::vector<std::string>& Pieces() {
-  static const std::vector<std::string> kPieces = {
-      "data", "event", "dta", ".", "[", "]", "(", ")", ",", "|", "??", "==", "!=", "<", "<=",
-      ">", ">=", "-", "and", "or", "not", "in", "true", "false", "null", "'s'", "\"d\"", "'",
-      "\"", "\\", "\\u", "1", "2.5", "1e", "{{", "}}", "{", "}", " ", "lower", "join(",
-      "lookup(", "'countries'", "format_time(", "'%Y'", "slice(", "default(", "é", "\xff",
-      "\x80", std::string("\0", 1), "tags", "first", "email", "#", "=", "!", "&", "?", "\n"};
+  static const std::vector<std::string> kPieces = {"data",
+                                                   "event",
+                                                   "dta",
+                                                   ".",
+                                                   "[",
+                                                   "]",
+                                                   "(",
+                                                   ")",
+                                                   ",",
+                                                   "|",
+                                                   "??",
+                                                   "==",
+                                                   "!=",
+                                                   "<",
+                                                   "<=",
+                                                   ">",
+                                                   ">=",
+                                                   "-",
+                                                   "and",
+                                                   "or",
+                                                   "not",
+                                                   "in",
+                                                   "true",
+                                                   "false",
+                                                   "null",
+                                                   "'s'",
+                                                   "\"d\"",
+                                                   "'",
+                                                   "\"",
+                                                   "\\",
+                                                   "\\u",
+                                                   "1",
+                                                   "2.5",
+                                                   "1e",
+                                                   "{{",
+                                                   "}}",
+                                                   "{",
+                                                   "}",
+                                                   " ",
+                                                   "lower",
+                                                   "join(",
+                                                   "lookup(",
+                                                   "'countries'",
+                                                   "format_time(",
+                                                   "'%Y'",
+                                                   "slice(",
+                                                   "default(",
+                                                   "é",
+                                                   "\xff",
+                                                   "\x80",
+                                                   std::string("\0", 1),
+                                                   "tags",
+                                                   "first",
+                                                   "email",
+                                                   "#",
+                                                   "=",
+                                                   "!",
+                                                   "&",
+                                                   "?",
+                                                   "\n"};
   return kPieces;
 }
 
@@ -101,10 +154,18 @@ TEST(ExprFuzzTest, MutatedValidExpressionsNeverCrash) {
     for (int m = 0; m < mutations && !text.empty(); ++m) {
       size_t at = rng() % text.size();
       switch (rng() % 4) {
-        case 0: text.erase(at, 1 + rng() % 4); break;
-        case 1: text.insert(at, Pieces()[rng() % Pieces().size()]); break;
-        case 2: text[at] = static_cast<char>(rng() % 256); break;
-        case 3: text.insert(at, text.substr(at, rng() % 8)); break;
+        case 0:
+          text.erase(at, 1 + rng() % 4);
+          break;
+        case 1:
+          text.insert(at, Pieces()[rng() % Pieces().size()]);
+          break;
+        case 2:
+          text[at] = static_cast<char>(rng() % 256);
+          break;
+        case 3:
+          text.insert(at, text.substr(at, rng() % 8));
+          break;
       }
     }
     CheckInput(text, &compiled);

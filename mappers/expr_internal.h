@@ -7,11 +7,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mappers/expr.h"
 
@@ -24,8 +23,18 @@ using json = nlohmann::json;
 // Deepest nesting of parentheses, lists, indexes, filter arguments and unary operators.
 constexpr int kMaxNesting = 64;
 
-enum class NodeKind { kLiteral, kRoot, kList, kPostfix, kNegate, kNot, kAnd, kOr, kCoalesce,
-                      kCompare };
+enum class NodeKind {
+  kLiteral,
+  kRoot,
+  kList,
+  kPostfix,
+  kNegate,
+  kNot,
+  kAnd,
+  kOr,
+  kCoalesce,
+  kCompare
+};
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kNotIn };
 enum class StepKind { kMember, kIndex, kFilter };
 
@@ -36,21 +45,21 @@ struct Node;
 struct Step {
   StepKind kind = StepKind::kMember;
   int column = 0;
-  std::string member;                        // kMember
-  std::unique_ptr<Node> index;               // kIndex
-  const FilterSpec* filter = nullptr;        // kFilter
-  std::vector<std::unique_ptr<Node>> args;   // kFilter
-  std::shared_ptr<const json> table;         // kFilter: the table bound by lookup
+  std::string member;                       // kMember
+  std::unique_ptr<Node> index;              // kIndex
+  const FilterSpec* filter = nullptr;       // kFilter
+  std::vector<std::unique_ptr<Node>> args;  // kFilter
+  std::shared_ptr<const json> table;        // kFilter: the table bound by lookup
 };
 
 struct Node {
   NodeKind kind = NodeKind::kLiteral;
   int column = 0;
-  json literal;                              // kLiteral
-  std::string name;                          // kRoot
-  CompareOp op = CompareOp::kEq;             // kCompare
+  json literal;                                 // kLiteral
+  std::string name;                             // kRoot
+  CompareOp op = CompareOp::kEq;                // kCompare
   std::vector<std::unique_ptr<Node>> children;  // operands; kPostfix: the base
-  std::vector<Step> steps;                   // kPostfix
+  std::vector<Step> steps;                      // kPostfix
 };
 
 // A filter invocation at evaluation time. `args` are the evaluated arguments.
@@ -72,14 +81,14 @@ struct FilterSpec {
   int max_args;
   bool null_passthrough;  // a null input gives null without calling fn
   FilterFn fn;
-  FilterCheck check;      // may be nullptr
+  FilterCheck check;  // may be nullptr
 };
 
 const FilterSpec* FindFilter(std::string_view name);
 std::vector<std::string> FilterNames();
 
 // Evaluates a compiled tree. Never throws for any input.
-EvalResult EvaluateNode(const Node& node, const json& context);
+EvalResult EvaluateNode(const Node& node, const Scope& scope);
 
 // Parses `text` from byte `*pos`. Expression mode parses to the end of `text`. In template
 // mode parsing stops at a top-level "}}", which is consumed, and `*pos` is left after it.

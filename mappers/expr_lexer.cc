@@ -10,9 +10,7 @@ namespace expr {
 namespace internal {
 namespace {
 
-bool IsIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
 
@@ -49,13 +47,20 @@ bool Lexer::Next(size_t* pos, Token* t) {
   if (IsDigit(c)) return LexNumber(i, pos, t);
   if (c == '\'' || c == '"') return LexString(i, pos, t);
   switch (c) {
-    case '.': return one(Tok::kDot, 1);
-    case '[': return one(Tok::kLBracket, 1);
-    case ']': return one(Tok::kRBracket, 1);
-    case '(': return one(Tok::kLParen, 1);
-    case ')': return one(Tok::kRParen, 1);
-    case ',': return one(Tok::kComma, 1);
-    case '-': return one(Tok::kMinus, 1);
+    case '.':
+      return one(Tok::kDot, 1);
+    case '[':
+      return one(Tok::kLBracket, 1);
+    case ']':
+      return one(Tok::kRBracket, 1);
+    case '(':
+      return one(Tok::kLParen, 1);
+    case ')':
+      return one(Tok::kRParen, 1);
+    case ',':
+      return one(Tok::kComma, 1);
+    case '-':
+      return one(Tok::kMinus, 1);
     case '|':
       if (n == '|') return Fail(i, "'||' is not an operator; use 'or'");
       return one(Tok::kPipe, 1);
@@ -68,8 +73,10 @@ bool Lexer::Next(size_t* pos, Token* t) {
     case '!':
       if (n == '=') return one(Tok::kNe, 2);
       return Fail(i, "unexpected '!' (use 'not')");
-    case '<': return n == '=' ? one(Tok::kLe, 2) : one(Tok::kLt, 1);
-    case '>': return n == '=' ? one(Tok::kGe, 2) : one(Tok::kGt, 1);
+    case '<':
+      return n == '=' ? one(Tok::kLe, 2) : one(Tok::kLt, 1);
+    case '>':
+      return n == '=' ? one(Tok::kGe, 2) : one(Tok::kGt, 1);
     case '&':
       if (n == '&') return Fail(i, "'&&' is not an operator; use 'and'");
       break;
@@ -162,12 +169,33 @@ bool Lexer::LexString(size_t i, size_t* pos, Token* t) {
     if (j + 1 >= text_.size()) return Fail(i, "unterminated string");
     char e = text_[j + 1];
     switch (e) {
-      case '\\': case '\'': case '"': case '/': value.push_back(e); j += 2; continue;
-      case 'n': value.push_back('\n'); j += 2; continue;
-      case 't': value.push_back('\t'); j += 2; continue;
-      case 'r': value.push_back('\r'); j += 2; continue;
-      case 'b': value.push_back('\b'); j += 2; continue;
-      case 'f': value.push_back('\f'); j += 2; continue;
+      case '\\':
+      case '\'':
+      case '"':
+      case '/':
+        value.push_back(e);
+        j += 2;
+        continue;
+      case 'n':
+        value.push_back('\n');
+        j += 2;
+        continue;
+      case 't':
+        value.push_back('\t');
+        j += 2;
+        continue;
+      case 'r':
+        value.push_back('\r');
+        j += 2;
+        continue;
+      case 'b':
+        value.push_back('\b');
+        j += 2;
+        continue;
+      case 'f':
+        value.push_back('\f');
+        j += 2;
+        continue;
       case 'u': {
         uint32_t cp = 0;
         if (!ReadHex4(j + 2, &cp)) {
@@ -192,8 +220,7 @@ bool Lexer::LexString(size_t i, size_t* pos, Token* t) {
       }
       default: {
         size_t len = Utf8Offset(text_.substr(j + 1), 1);
-        return Fail(j, "unknown escape '\\" + Printable(text_.substr(j + 1, len)) +
-                                    "'");
+        return Fail(j, "unknown escape '\\" + Printable(text_.substr(j + 1, len)) + "'");
       }
     }
   }

@@ -14,8 +14,26 @@ namespace expr {
 namespace internal {
 
 enum class Tok {
-  kEnd, kIdent, kNumber, kString, kDot, kLBracket, kRBracket, kLParen, kRParen, kComma,
-  kPipe, kCoalesce, kEq, kNe, kLt, kLe, kGt, kGe, kMinus, kTemplateEnd,
+  kEnd,
+  kIdent,
+  kNumber,
+  kString,
+  kDot,
+  kLBracket,
+  kRBracket,
+  kLParen,
+  kRParen,
+  kComma,
+  kPipe,
+  kCoalesce,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kMinus,
+  kTemplateEnd,
 };
 
 struct Token {

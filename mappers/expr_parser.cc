@@ -61,8 +61,8 @@ class Parser {
    public:
     explicit Nest(Parser* p) : p_(p) {
       if (++p_->depth_ > kMaxNesting) {
-        p_->Fail(p_->tok_.start, "expression nested too deeply (limit " +
-                                     std::to_string(kMaxNesting) + ")");
+        p_->Fail(p_->tok_.start,
+                 "expression nested too deeply (limit " + std::to_string(kMaxNesting) + ")");
       }
     }
     ~Nest() { --p_->depth_; }
@@ -168,13 +168,26 @@ class Parser {
   bool CompareOperator(CompareOp* op, size_t* start) {
     *start = tok_.start;
     switch (tok_.kind) {
-      case Tok::kEq: *op = CompareOp::kEq; return Advance();
-      case Tok::kNe: *op = CompareOp::kNe; return Advance();
-      case Tok::kLt: *op = CompareOp::kLt; return Advance();
-      case Tok::kLe: *op = CompareOp::kLe; return Advance();
-      case Tok::kGt: *op = CompareOp::kGt; return Advance();
-      case Tok::kGe: *op = CompareOp::kGe; return Advance();
-      default: break;
+      case Tok::kEq:
+        *op = CompareOp::kEq;
+        return Advance();
+      case Tok::kNe:
+        *op = CompareOp::kNe;
+        return Advance();
+      case Tok::kLt:
+        *op = CompareOp::kLt;
+        return Advance();
+      case Tok::kLe:
+        *op = CompareOp::kLe;
+        return Advance();
+      case Tok::kGt:
+        *op = CompareOp::kGt;
+        return Advance();
+      case Tok::kGe:
+        *op = CompareOp::kGe;
+        return Advance();
+      default:
+        break;
     }
     if (IsIdent("in")) {
       *op = CompareOp::kIn;
@@ -346,7 +359,7 @@ class Parser {
       }
       Step step;
       step.column = Column(tok_.start);
-      bool ok = tok_.kind == Tok::kDot     ? ParseMember(&step)
+      bool ok = tok_.kind == Tok::kDot    ? ParseMember(&step)
                 : tok_.kind == Tok::kPipe ? ParseFilter(&step)
                                           : ParseIndex(&step);
       if (!ok) return nullptr;
@@ -410,14 +423,13 @@ class Parser {
     }
     int n = static_cast<int>(step->args.size());
     if (n < spec->min_args || n > spec->max_args) {
-      std::string want = spec->max_args == 0 ? "no arguments"
-                         : spec->min_args == spec->max_args
-                             ? std::to_string(spec->min_args) +
-                                   (spec->min_args == 1 ? " argument" : " arguments")
-                             : std::to_string(spec->min_args) + " or " +
-                                   std::to_string(spec->max_args) + " arguments";
-      return Fail(name_start, "filter '" + name + "' takes " + want + ", got " +
-                                  std::to_string(n));
+      std::string want =
+          spec->max_args == 0 ? "no arguments"
+          : spec->min_args == spec->max_args
+              ? std::to_string(spec->min_args) + (spec->min_args == 1 ? " argument" : " arguments")
+              : std::to_string(spec->min_args) + " or " + std::to_string(spec->max_args) +
+                    " arguments";
+      return Fail(name_start, "filter '" + name + "' takes " + want + ", got " + std::to_string(n));
     }
     if (spec->check != nullptr) {
       std::string msg;

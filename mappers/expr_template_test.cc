@@ -2,10 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mappers/expr.h"
 #include "mappers/expr_test_util.h"
@@ -40,8 +39,8 @@ TEST(ExprTemplateTest, RendersTypedSingleExpressionsAndStringsOtherwise) {
       {"tags: {{ data.tags }}", R"("tags: [\"vip\",\"billing\"]")", false},
       {"plain text", R"("plain text")", false},
       {"", R"("")", false},
-      {"/contacts/{{ data.path | url_encode }}/notes", R"("/contacts/a%20b%2Fc%3Fd%3D%C3%A9%26x/notes")",
-       false},
+      {"/contacts/{{ data.path | url_encode }}/notes",
+       R"("/contacts/a%20b%2Fc%3Fd%3D%C3%A9%26x/notes")", false},
       {"{{ '{{' }} not an expression }}", R"("{{ not an expression }}")", false},
       {"{{ '}}' }}", R"("}}")", true},
       {"a }} b", R"("a }} b")", false},

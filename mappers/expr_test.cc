@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mappers/expr_test_util.h"
 
@@ -217,7 +216,8 @@ TEST(ExprTest, CompileErrorsNameTheColumn) {
       {"dta.email", 1, "unknown name 'dta' (did you mean 'data'?)"},
       {"zzzzzz", 1, "unknown name 'zzzzzz' (known names: event, data, record, link, target, vars)"},
       {"(data.a == 'x' or data.b", 25, "expected ')'"},
-      {"lookup == 1", 1, "unknown name 'lookup' (known names: event, data, record, link, target, vars)"},
+      {"lookup == 1", 1,
+       "unknown name 'lookup' (known names: event, data, record, link, target, vars)"},
       {"data.tags[0", 12, "expected ']'"},
       {"[1, 2", 6, "expected ',' or ']'"},
       {"data.a | replace('a')", 10, "filter 'replace' takes 2 arguments, got 1"},
@@ -288,6 +288,29 @@ TEST(ExprTest, WithoutRootsAnyNameIsAllowedAndWithoutTablesLookupFails) {
   EXPECT_EQ(error.message, "unknown lookup table 'countries'");
 }
 
+TEST(ExprTest, ScopeBindsNamesToValuesTheCallerOwns) {
+  json envelope = Context()["event"];
+  envelope["data"] = Context()["data"];
+  json link = {{"external_id", "551"}};
+  json vars = {{"x", 1}};
+  Scope scope(vars);  // object keys: vars' own fields, after the bound names
+  scope.Bind("event", &envelope).Bind("data", &envelope["data"]).Bind("link", &link);
+  std::optional<Expression> e = Expression::Compile(
+      "[event.type, data.first_name, link.external_id, record, x]", CompileOptions(), nullptr);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->Evaluate(scope).value(),
+            json::parse(R"(["contact.created", "Ada", "551", null, 1])"));
+  link["external_id"] = "552";  // read in place, not copied
+  scope.Bind("record", &link).Bind("data", nullptr);
+  EXPECT_EQ(e->Evaluate(scope).value(),
+            json::parse(R"(["contact.created", null, "552", {"external_id": "552"}, 1])"));
+  std::optional<Template> t =
+      Template::Compile("{{ link.external_id }}/{{ x }}", CompileOptions(), nullptr);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->Render(scope).value(), "552/1");
+  EXPECT_EQ(t->RenderText(Scope()).value(), "/");
+}
+
 TEST(ExprTest, DefaultExpressionIsEmptyAndNull) {
   Expression e;
   EXPECT_TRUE(e.empty());
@@ -308,8 +331,8 @@ TEST(ExprTest, LookupTablesAreCopiedAtCompileTime) {
 
 TEST(ExprTest, DeepNestingIsACompileErrorNotAStackOverflow) {
   const std::vector<std::pair<std::string, std::string>> deep = {
-      {"(", "1"}, {"[", "1"}, {"not ", "true"}, {"-", "1"}, {"- ", "data.count"},
-      {"data.tags[", "0"}, {"'a' | default(", "'b'"},
+      {"(", "1"},           {"[", "1"},          {"not ", "true"},          {"-", "1"},
+      {"- ", "data.count"}, {"data.tags[", "0"}, {"'a' | default(", "'b'"},
   };
   for (const auto& [open, inner] : deep) {
     SCOPED_TRACE(open);
@@ -336,7 +359,9 @@ TEST(ExprTest, LongFlatChainsCompileAndEvaluate) {
     path += ".x";
   }
   coalesce += " ?? 7";
-  ExpectValues({{ands.c_str(), "true"}, {coalesce.c_str(), "7"}, {filters.c_str(), R"("ADA")"},
+  ExpectValues({{ands.c_str(), "true"},
+                {coalesce.c_str(), "7"},
+                {filters.c_str(), R"("ADA")"},
                 {path.c_str(), "null"}});
   std::string long_string = "'" + std::string(1 << 20, 'x') + "' | length";
   ExpectValues({{long_string.c_str(), "1048576"}});

@@ -3,9 +3,8 @@
 
 // Shared fixtures of the expression language tests.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "mappers/expr.h"
 

@@ -213,15 +213,22 @@ std::string Preview(const json& value) {
 
 const char* TypeName(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "number";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "list";
-    case json::value_t::object: return "object";
-    default: return "value";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "list";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "value";
   }
 }
 
@@ -262,15 +269,23 @@ std::string Suggest(std::string_view word, const std::vector<std::string>& candi
 
 bool IsTruthy(const nlohmann::json& v) {
   switch (v.type()) {
-    case nlohmann::json::value_t::null: return false;
-    case nlohmann::json::value_t::boolean: return v.get<bool>();
-    case nlohmann::json::value_t::number_integer: return v.get<int64_t>() != 0;
-    case nlohmann::json::value_t::number_unsigned: return v.get<uint64_t>() != 0;
-    case nlohmann::json::value_t::number_float: return v.get<double>() != 0.0;
-    case nlohmann::json::value_t::string: return !v.get_ref<const std::string&>().empty();
+    case nlohmann::json::value_t::null:
+      return false;
+    case nlohmann::json::value_t::boolean:
+      return v.get<bool>();
+    case nlohmann::json::value_t::number_integer:
+      return v.get<int64_t>() != 0;
+    case nlohmann::json::value_t::number_unsigned:
+      return v.get<uint64_t>() != 0;
+    case nlohmann::json::value_t::number_float:
+      return v.get<double>() != 0.0;
+    case nlohmann::json::value_t::string:
+      return !v.get_ref<const std::string&>().empty();
     case nlohmann::json::value_t::array:
-    case nlohmann::json::value_t::object: return !v.empty();
-    default: return true;
+    case nlohmann::json::value_t::object:
+      return !v.empty();
+    default:
+      return true;
   }
 }
 

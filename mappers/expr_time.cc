@@ -59,9 +59,9 @@ bool Expect(std::string_view s, size_t* i, char c) {
   return true;
 }
 
-const char* const kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                               "July",    "August",   "September", "October", "November",
-                               "December"};
+const char* const kMonths[] = {"January",   "February", "March",    "April",
+                               "May",       "June",     "July",     "August",
+                               "September", "October",  "November", "December"};
 const char* const kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                              "Thursday", "Friday", "Saturday"};
 
@@ -162,32 +162,92 @@ bool FormatTime(const Instant& t, std::string_view fmt, json* out, std::string* 
       return false;
     }
     switch (fmt[i]) {
-      case 'Y': Pad(&s, year, 4); break;
-      case 'y': Pad(&s, ((year % 100) + 100) % 100, 2); break;
-      case 'm': Pad(&s, month, 2); break;
-      case 'd': Pad(&s, day, 2); break;
-      case 'e': Pad(&s, day, 2, ' '); break;
-      case 'j': Pad(&s, yday, 3); break;
-      case 'H': Pad(&s, hour, 2); break;
-      case 'I': Pad(&s, hour % 12 == 0 ? 12 : hour % 12, 2); break;
-      case 'p': s += hour < 12 ? "AM" : "PM"; break;
-      case 'M': Pad(&s, minute, 2); break;
-      case 'S': Pad(&s, second, 2); break;
-      case 'L': Pad(&s, t.nanos / 1000000, 3); break;
-      case 'f': Pad(&s, t.nanos / 1000, 6); break;
-      case 'N': Pad(&s, t.nanos, 9); break;
-      case 'b': s.append(kMonths[month - 1], 3); break;
-      case 'B': s += kMonths[month - 1]; break;
-      case 'a': s.append(kDays[weekday], 3); break;
-      case 'A': s += kDays[weekday]; break;
-      case 'u': Pad(&s, weekday == 0 ? 7 : weekday, 1); break;
-      case 'w': Pad(&s, weekday, 1); break;
-      case 'F': Pad(&s, year, 4); s += '-'; Pad(&s, month, 2); s += '-'; Pad(&s, day, 2); break;
-      case 'T': Pad(&s, hour, 2); s += ':'; Pad(&s, minute, 2); s += ':'; Pad(&s, second, 2); break;
-      case 's': s += std::to_string(t.seconds); break;
-      case 'z': s += "+0000"; break;
-      case 'Z': s += "UTC"; break;
-      case '%': s += '%'; break;
+      case 'Y':
+        Pad(&s, year, 4);
+        break;
+      case 'y':
+        Pad(&s, ((year % 100) + 100) % 100, 2);
+        break;
+      case 'm':
+        Pad(&s, month, 2);
+        break;
+      case 'd':
+        Pad(&s, day, 2);
+        break;
+      case 'e':
+        Pad(&s, day, 2, ' ');
+        break;
+      case 'j':
+        Pad(&s, yday, 3);
+        break;
+      case 'H':
+        Pad(&s, hour, 2);
+        break;
+      case 'I':
+        Pad(&s, hour % 12 == 0 ? 12 : hour % 12, 2);
+        break;
+      case 'p':
+        s += hour < 12 ? "AM" : "PM";
+        break;
+      case 'M':
+        Pad(&s, minute, 2);
+        break;
+      case 'S':
+        Pad(&s, second, 2);
+        break;
+      case 'L':
+        Pad(&s, t.nanos / 1000000, 3);
+        break;
+      case 'f':
+        Pad(&s, t.nanos / 1000, 6);
+        break;
+      case 'N':
+        Pad(&s, t.nanos, 9);
+        break;
+      case 'b':
+        s.append(kMonths[month - 1], 3);
+        break;
+      case 'B':
+        s += kMonths[month - 1];
+        break;
+      case 'a':
+        s.append(kDays[weekday], 3);
+        break;
+      case 'A':
+        s += kDays[weekday];
+        break;
+      case 'u':
+        Pad(&s, weekday == 0 ? 7 : weekday, 1);
+        break;
+      case 'w':
+        Pad(&s, weekday, 1);
+        break;
+      case 'F':
+        Pad(&s, year, 4);
+        s += '-';
+        Pad(&s, month, 2);
+        s += '-';
+        Pad(&s, day, 2);
+        break;
+      case 'T':
+        Pad(&s, hour, 2);
+        s += ':';
+        Pad(&s, minute, 2);
+        s += ':';
+        Pad(&s, second, 2);
+        break;
+      case 's':
+        s += std::to_string(t.seconds);
+        break;
+      case 'z':
+        s += "+0000";
+        break;
+      case 'Z':
+        s += "UTC";
+        break;
+      case '%':
+        s += '%';
+        break;
       default: {
         size_t len = Utf8Offset(fmt.substr(i), 1);
         *error = "unknown format directive '%" + std::string(fmt.substr(i, len)) + "'";
