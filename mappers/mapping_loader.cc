@@ -27,14 +27,14 @@ class Loader {
     if (!std::regex_match(m->name, kName))
       top.Error("name", "must be lower-case letters, digits, '.', '_' or '-'");
     // Tables and vars first: expressions may refer to them.
-    YAML::Node tables = top.Child("tables");
+    YAML::Node tables = top.Child("lookups");
     if (tables.IsDefined() && !tables.IsNull()) {
       if (!tables.IsMap()) {
-        top.Error("tables", "must map table names to tables");
+        top.Error("lookups", "must map table names to tables");
       } else {
         for (auto it = tables.begin(); it != tables.end(); ++it) {
           if (!it->second.IsMap()) {
-            AddError(errors_, file_, it->second, "tables." + it->first.Scalar(),
+            AddError(errors_, file_, it->second, "lookups." + it->first.Scalar(),
                      "a lookup table must map keys to values");
             continue;
           }
