@@ -84,9 +84,8 @@ bool Target::NewRequest(const std::string& method, const std::string& path_and_q
     *error = std::string("request path ") + problem;
     return false;
   }
-  if (method.empty() || !std::all_of(method.begin(), method.end(), [](unsigned char ch) {
-        return ch >= 'A' && ch <= 'Z';
-      })) {
+  if (method.empty() || !std::all_of(method.begin(), method.end(),
+                                     [](unsigned char ch) { return ch >= 'A' && ch <= 'Z'; })) {
     *error = "request method must be upper-case letters, e.g. POST";
     return false;
   }

@@ -50,8 +50,8 @@ class Target {
   // contain spaces, control characters, a backslash or a fragment, and its path part must not
   // contain "." or ".." segments (also percent-encoded), so it cannot climb out of the base
   // URL's path. On refusal returns false and sets *error (naming the problem, not the value).
-  bool NewRequest(const std::string& method, const std::string& path_and_query,
-                  HttpRequest* out, std::string* error) const;
+  bool NewRequest(const std::string& method, const std::string& path_and_query, HttpRequest* out,
+                  std::string* error) const;
 
  private:
   const TargetConfig config_;

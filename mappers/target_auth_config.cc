@@ -16,8 +16,8 @@ using std::chrono::seconds;
 
 // Keys that would hold a secret inline, and the prefix of the *_file/_env/_credential forms.
 const std::pair<const char*, const char*> kInlineSecrets[] = {
-    {"token", "token"},       {"password", "password"},          {"client_secret", "client_secret"},
-    {"key", "key"},           {"api_key", "key"},                {"refresh_token", "refresh_token"},
+    {"token", "token"},       {"password", "password"}, {"client_secret", "client_secret"},
+    {"key", "key"},           {"api_key", "key"},       {"refresh_token", "refresh_token"},
     {"access_token", "token"}};
 
 std::string Forms(const std::string& prefix) {
@@ -112,8 +112,8 @@ void LoadOAuth2(YamlMap& m, const std::string& file, bool refresh_grant, TargetC
   AuthConfig& a = t->auth;
   std::string url = m.String("token_url", "", true);
   std::string error;
-  if (m.Has("token_url") && !CheckHttpUrl(url, /*allow_query=*/true, /*strip_slash=*/false,
-                                          &a.token_url, &error)) {
+  if (m.Has("token_url") &&
+      !CheckHttpUrl(url, /*allow_query=*/true, /*strip_slash=*/false, &a.token_url, &error)) {
     m.Error("token_url", error);
   }
   ReadPlainOrSecret(m, file, "client_id", true, &a.client_id, t);
@@ -161,19 +161,30 @@ void LoadTargetAuth(YamlMap m, const std::string& config_file, TargetConfig* t) 
       }
     }
   }
-  bool oauth2 = t->auth.kind == Kind::kOAuth2ClientCredentials ||
-                t->auth.kind == Kind::kOAuth2RefreshToken;
+  bool oauth2 =
+      t->auth.kind == Kind::kOAuth2ClientCredentials || t->auth.kind == Kind::kOAuth2RefreshToken;
   t->use_instance_url = m.Bool("use_instance_url", false);
   if (t->use_instance_url && !oauth2 && known_type) {
     m.Error("use_instance_url", "applies only to the oauth2_* types");
   }
   switch (t->auth.kind) {
-    case Kind::kNone: break;
-    case Kind::kBearer: ReadSecret(m, config_file, "token", true, &t->auth.token, t); break;
-    case Kind::kBasic: LoadBasic(m, config_file, t); break;
-    case Kind::kApiKey: LoadApiKey(m, config_file, t); break;
-    case Kind::kOAuth2ClientCredentials: LoadOAuth2(m, config_file, false, t); break;
-    case Kind::kOAuth2RefreshToken: LoadOAuth2(m, config_file, true, t); break;
+    case Kind::kNone:
+      break;
+    case Kind::kBearer:
+      ReadSecret(m, config_file, "token", true, &t->auth.token, t);
+      break;
+    case Kind::kBasic:
+      LoadBasic(m, config_file, t);
+      break;
+    case Kind::kApiKey:
+      LoadApiKey(m, config_file, t);
+      break;
+    case Kind::kOAuth2ClientCredentials:
+      LoadOAuth2(m, config_file, false, t);
+      break;
+    case Kind::kOAuth2RefreshToken:
+      LoadOAuth2(m, config_file, true, t);
+      break;
   }
   // Without a known type the other keys cannot be judged; report only the type.
   if (known_type) m.Finish();

@@ -127,8 +127,8 @@ std::vector<int64_t> IntList(YamlMap& m, const std::string& key, int64_t min, in
       AddError(m.errors(), m.file(), n[i], at, "must be a whole number");
     } else if (v < min || v > max) {
       AddError(m.errors(), m.file(), n[i], at,
-               "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                   ", got " + std::to_string(v));
+               "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                   std::to_string(v));
     } else {
       out.push_back(v);
     }
@@ -197,7 +197,8 @@ void LoadRetry(YamlMap m, RetryPolicy* r) {
   size_t before = m.errors()->size();
   if (m.Has("schedule_seconds")) {
     r->schedule.clear();
-    for (int64_t s : IntList(m, "schedule_seconds", 0, kWeekSeconds)) r->schedule.push_back(seconds(s));
+    for (int64_t s : IntList(m, "schedule_seconds", 0, kWeekSeconds))
+      r->schedule.push_back(seconds(s));
   }
   auto secs = [&](const char* key, seconds* field, int64_t min, int64_t max) {
     *field = seconds(m.Int(key, field->count(), min, max));
@@ -269,9 +270,8 @@ bool NormaliseBaseUrl(const std::string& url, std::string* out, std::string* err
   return CheckHttpUrl(url, /*allow_query=*/false, /*strip_slash=*/true, out, error);
 }
 
-bool LoadTargets(const YAML::Node& targets_node, const std::string& file,
-                 const std::string& path, ConfigErrors* errors,
-                 std::map<std::string, TargetConfig>* out) {
+bool LoadTargets(const YAML::Node& targets_node, const std::string& file, const std::string& path,
+                 ConfigErrors* errors, std::map<std::string, TargetConfig>* out) {
   size_t before = errors->size();
   if (!targets_node.IsDefined() || targets_node.IsNull()) return true;
   if (!targets_node.IsMap()) {

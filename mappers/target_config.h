@@ -73,9 +73,8 @@ struct TargetConfig {
 // Returns true when no error was found; otherwise appends every problem to *errors (located by
 // file, line, column and key path; never containing a secret) and returns false. *out receives
 // the targets that loaded without error.
-bool LoadTargets(const YAML::Node& targets_node, const std::string& file,
-                 const std::string& path, ConfigErrors* errors,
-                 std::map<std::string, TargetConfig>* out);
+bool LoadTargets(const YAML::Node& targets_node, const std::string& file, const std::string& path,
+                 ConfigErrors* errors, std::map<std::string, TargetConfig>* out);
 
 // Checks and normalises an absolute http(s) URL with no userinfo, query or fragment and
 // removes trailing '/'. On failure returns false with a reason in *error. Used for base_url and

@@ -194,7 +194,8 @@ TEST_F(TargetConfigTest, ErrorsNameFileLineColumnAndKey) {
       {B("    tls:\n      verify: false\n"), "F:5:7: targets.crm.tls.verify: unknown key"},
       {B("    auth:\n      type: bearer\n      token_file: tok\n      username: x\n"),
        "F:7:7: targets.crm.auth.username: unknown key"},
-      {B("    retry:\n      max_attempt: 3\n"), "F:5:7: targets.crm.retry.max_attempt: unknown key"},
+      {B("    retry:\n      max_attempt: 3\n"),
+       "F:5:7: targets.crm.retry.max_attempt: unknown key"},
       // Inline secrets.
       {B("    auth:\n      type: bearer\n      token: sekrit-inline\n"),
        "F:6:14: targets.crm.auth.token: secrets are never inline: use token_file, token_env or "
@@ -332,6 +333,9 @@ TEST_F(TargetConfigTest, ErrorsNameFileLineColumnAndKey) {
        "F:2:3: targets.-crm: a target name must match ^[a-z0-9][a-z0-9_-]*$ (at most 64 "
        "characters)"},
       {"targets:\n  crm:\n", "F:2:3: targets.crm.base_url: is required"},
+      {"targets:\n  crm:\n    base_url: https://a.example\n  crm:\n    base_url: "
+       "https://b.example\n",
+       "F:4:3: targets.crm: is defined twice"},
       {"targets: [crm]\n", "F:1:10: targets: must be a mapping of target names to settings"},
   };
   for (const Case& c : cases) {
@@ -350,10 +354,11 @@ TEST_F(TargetConfigTest, ErrorsNameFileLineColumnAndKey) {
 TEST_F(TargetConfigTest, AllErrorsAreReportedAndGoodTargetsStillLoad) {
   ConfigErrors errors;
   std::map<std::string, TargetConfig> out;
-  EXPECT_FALSE(Load("targets:\n"
-                    "  good:\n    base_url: https://good.example\n"
-                    "  bad:\n    base_url: ftp://x\n    timeout_ms: 1\n    colour: red\n",
-                    &errors, &out));
+  EXPECT_FALSE(
+      Load("targets:\n"
+           "  good:\n    base_url: https://good.example\n"
+           "  bad:\n    base_url: ftp://x\n    timeout_ms: 1\n    colour: red\n",
+           &errors, &out));
   EXPECT_EQ(errors.size(), 3u);
   EXPECT_EQ(out.count("good"), 1u);
   EXPECT_EQ(out.count("bad"), 0u);
@@ -376,7 +381,9 @@ TEST_F(TargetConfigTest, DocumentedExampleLoads) {
       "    base_url: \"https://api.hubapi.com/\"\n"
       "    auth:\n"
       "      type: bearer\n"
-      "      token_file: " + (dir_ / "tok").string() + "\n"
+      "      token_file: " +
+      (dir_ / "tok").string() +
+      "\n"
       "      use_instance_url: false\n"
       "    timeout_ms: 10000\n"
       "    connect_timeout_ms: 3000\n"

@@ -85,8 +85,9 @@ TEST(TargetTest, NewRequestRefusesAnythingThatCouldLeaveTheConfiguredBase) {
       {"POST", "crm/v3/objects",
        "request path must start with '/' (a full URL is not allowed: the base URL comes from "
        "the target)"},
-      {"POST", "", "request path must start with '/' (a full URL is not allowed: the base URL "
-                   "comes from the target)"},
+      {"POST", "",
+       "request path must start with '/' (a full URL is not allowed: the base URL "
+       "comes from the target)"},
       {"POST", "//evil.example/x", "request path must not start with '//'"},
       {"POST", "/api/v2/../../admin", "request path must not contain '.' or '..' segments"},
       {"POST", "/api/%2E%2e/admin", "request path must not contain '.' or '..' segments"},
