@@ -1,12 +1,15 @@
 #include "daemon/app.h"
 
+#include <unistd.h>
+
 #include "daemon/migrator.h"
 
 namespace sippet {
 
 App::App(std::shared_ptr<const Config> config, AppOptions options,
-         std::shared_ptr<spdlog::logger> log, const Clock* clock)
-    : config_(std::move(config)), options_(options), log_(std::move(log)), clock_(clock) {}
+         std::shared_ptr<spdlog::logger> log, const Clock* clock, HttpTransport* transport)
+    : config_(std::move(config)), options_(options), log_(std::move(log)), clock_(clock),
+      transport_(transport) {}
 
 App::~App() { Stop(); }
 
@@ -52,6 +55,16 @@ bool App::Start(std::optional<Poco::Net::ServerSocket> socket, std::string* erro
     log_->info("listening on {}:{} ({} endpoints)", config->server.listen_host, http_->port(),
                config->endpoints.size());
   }
+  if (options_.workers && !config->mappings.empty()) {
+    worker_pool_db_ = std::make_unique<PgPool>(
+        db.url, config->workers.concurrency + 2, db.connect_timeout_seconds,
+        std::chrono::milliseconds(db.acquire_timeout_ms), &JobStore::Prepare);
+    char host[256] = "host";
+    gethostname(host, sizeof(host) - 1);
+    workers_ = std::make_unique<WorkerPool>(&config_, worker_pool_db_.get(), clock_, log_,
+                                            std::string(host) + ":" + std::to_string(getpid()));
+    workers_->Start(BuildTargets(*config, clock_, log_.get(), transport_));
+  }
   return true;
 }
 
@@ -60,6 +73,10 @@ void App::Stop() {
     http_->Stop();
     http_.reset();
     log_->info("ingest stopped; in-flight requests finished");
+  }
+  if (workers_) {
+    workers_->Stop();
+    workers_.reset();
   }
 }
 
@@ -80,7 +97,14 @@ void App::Reload(std::shared_ptr<const Config> next, std::string* note) {
     *note += "server settings need a restart and were kept; ";
     merged->server = current->server;
   }
-  config_.Set(std::move(merged));
+  if (next->workers.concurrency != current->workers.concurrency ||
+      next->workers.lease_seconds != current->workers.lease_seconds) {
+    *note += "workers settings need a restart and were kept; ";
+    merged->workers = current->workers;
+  }
+  std::shared_ptr<const Config> installed = merged;
+  config_.Set(installed);
+  if (workers_) workers_->SetTargets(BuildTargets(*installed, clock_, log_.get(), transport_));
 }
 
 bool App::Ready(std::string* reason) {

@@ -14,6 +14,7 @@
 #include "daemon/http_server.h"
 #include "daemon/ingest.h"
 #include "daemon/pg_pool.h"
+#include "daemon/worker_pool.h"
 
 namespace sippet {
 
@@ -26,15 +27,18 @@ struct AppOptions {
 // config. Not thread-safe except Reload, which may be called from a signal-handling thread.
 class App {
  public:
+  // `transport` (tests only) replaces every target's outbound HTTP transport.
   App(std::shared_ptr<const Config> config, AppOptions options,
-      std::shared_ptr<spdlog::logger> log, const Clock* clock);
+      std::shared_ptr<spdlog::logger> log, const Clock* clock,
+      HttpTransport* transport = nullptr);
   ~App();
 
   // Connects to the database, checks that the schema is current, and starts listening — on
   // `socket` if given (tests pass one bound to port 0), else on server.listen. On failure
   // returns false and sets *error.
   bool Start(std::optional<Poco::Net::ServerSocket> socket, std::string* error);
-  // Stops accepting and waits for in-flight requests.
+  // Stops accepting and waits for in-flight requests; stops the workers after their current
+  // jobs.
   void Stop();
 
   // Swaps in a new config (endpoints, secrets). Settings that need a restart (database,
@@ -49,7 +53,10 @@ class App {
   AppOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   const Clock* clock_;
+  HttpTransport* transport_;
   std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<PgPool> worker_pool_db_;
+  std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<PgEventStore> store_;
   std::unique_ptr<Ingestor> ingestor_;
   std::unique_ptr<HttpServer> http_;

@@ -1,7 +1,5 @@
 #include "daemon/ingest.h"
 
-#include <strings.h>
-
 #include <algorithm>
 
 #include "daemon/signature.h"
@@ -29,14 +27,13 @@ bool IsCredentialHeader(std::string name) {
 
 }  // namespace
 
-std::string FindHeader(const HeaderList& headers, const std::string& name) {
-  for (const auto& [k, v] : headers) {
-    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-  }
-  return "";
+// The header's value, or "" when absent.
+std::string HeaderValue(const HttpHeaders& headers, const char* name) {
+  const std::string* v = FindHeader(headers, name);
+  return v ? *v : std::string();
 }
 
-std::string RedactedHeadersJson(const HeaderList& headers) {
+std::string RedactedHeadersJson(const HttpHeaders& headers) {
   nlohmann::json out = nlohmann::json::object();
   size_t n = 0;
   for (const auto& [k, v] : headers) {
@@ -71,7 +68,7 @@ IngestResponse Ingestor::Refuse(const IngestRequest& req, int status, const std:
   r.body_bytes = req.body_bytes;
   r.headers_json = RedactedHeadersJson(req.headers);
   r.body_prefix = req.body.substr(0, kBodyPrefixBytes);
-  std::string webhook_id = FindHeader(req.headers, "webhook-id");
+  std::string webhook_id = HeaderValue(req.headers, "webhook-id");
   if (!webhook_id.empty()) r.webhook_id = webhook_id.substr(0, 255);
   std::string error;
   if (!store_->RecordRejection(r, &error)) {
@@ -96,9 +93,9 @@ IngestResponse Ingestor::Handle(const Config& config, const EndpointConfig& endp
                   "the body exceeds the limit of " + std::to_string(max_body_bytes_) + " bytes");
   }
   // 2. Signature over the raw bytes.
-  std::string webhook_id = FindHeader(req.headers, "webhook-id");
-  std::string timestamp = FindHeader(req.headers, "webhook-timestamp");
-  std::string signature = FindHeader(req.headers, "webhook-signature");
+  std::string webhook_id = HeaderValue(req.headers, "webhook-id");
+  std::string timestamp = HeaderValue(req.headers, "webhook-timestamp");
+  std::string signature = HeaderValue(req.headers, "webhook-signature");
   SignatureResult sig =
       VerifySignature(endpoint.keys, {webhook_id, timestamp, signature}, req.body,
                       clock_->NowUnixSeconds(), endpoint.timestamp_tolerance_seconds);

@@ -13,17 +13,16 @@
 #include "daemon/clock.h"
 #include "daemon/event_store.h"
 #include "mappers/config.h"
+#include "mappers/http_client.h"
 
 namespace sippet {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // One webhook request as read off the wire.
 struct IngestRequest {
   std::string method;
   std::string path;
   std::string remote_addr;
-  HeaderList headers;
+  HttpHeaders headers;
   std::string body;          // the raw bytes (up to the limit)
   int64_t body_bytes = 0;    // bytes read, or declared length when refused unread
   bool body_too_large = false;
@@ -60,11 +59,8 @@ class Ingestor {
   const int64_t max_body_bytes_;
 };
 
-// Case-insensitive header lookup; empty when absent.
-std::string FindHeader(const HeaderList& headers, const std::string& name);
-
 // Headers as a JSON object for rejected_requests: credentials masked, values bounded.
-std::string RedactedHeadersJson(const HeaderList& headers);
+std::string RedactedHeadersJson(const HttpHeaders& headers);
 
 // The JSON error body of a refusal.
 nlohmann::json ErrorBody(const std::string& code, const std::string& message);

@@ -124,8 +124,7 @@ bool WorkerPool::RunMapping(const Config& config, const Mapping& mapping,
                             TargetRegistry& targets, const std::string& worker, uint64_t seed) {
   Target* target = targets.Find(mapping.target);
   if (target == nullptr) return false;
-  if (target->breaker().state() == CircuitBreaker::State::kOpen &&
-      target->breaker().WaitMs(MonotonicMs()) > 0) {
+  if (target->breaker().WaitMs(MonotonicMs()) > 0) {
     return false;  // the circuit is open: leave the jobs waiting, no attempts burnt
   }
   int limit = mapping.batch.max_items > 0 ? mapping.batch.max_items : 1;

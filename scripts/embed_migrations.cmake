@@ -1,9 +1,10 @@
 # Writes a C++ source that holds every migration file's name and bytes.
-# Usage: cmake -DOUT=file.cc -DFILES="a.sql;b.sql" -P embed_migrations.cmake
+# Usage: cmake -DOUT=file.cc -DFILES="a.sql|b.sql" -P embed_migrations.cmake
 set(body "// Generated from migrations/*.sql by scripts/embed_migrations.cmake. Do not edit.\n")
 string(APPEND body "#include \"daemon/migrations.h\"\n\nnamespace sippet {\n")
 set(table "")
 set(i 0)
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
   get_filename_component(name ${f} NAME)
   file(READ ${f} hex HEX)
