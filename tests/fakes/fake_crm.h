@@ -53,7 +53,8 @@ struct FakeCrmOptions {
   const Clock* clock = nullptr;           // not owned; nullptr: the system clock
   uint64_t seed = 1;                      // fault RNG seed
 
-  // Auth. An empty bearer_token with no other credential set means "no auth required".
+  // Auth. An empty bearer_token with no other credential set means "no auth required"
+  // (except Salesforce, which always wants a Bearer session: static or issued).
   std::string bearer_token = "test-token";  // accepted as "Authorization: Bearer <token>"
   std::string api_key_header;             // generic: also accept header <name>: <api_key>
   std::string api_key;

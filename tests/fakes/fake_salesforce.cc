@@ -72,7 +72,12 @@ class FakeSalesforce final : public FakeVendor {
       if (req.method != "POST") return FakeResponse::Json(405, SfError("POST only", "METHOD_NOT_ALLOWED"));
       return Token(req, state);
     }
-    switch (CheckAuth(req, options_, state.tokens)) {
+    // Salesforce always wants a session: no Authorization header is refused even when the
+    // fake has no static token (only issued ones).
+    const AuthResult auth = req.Header("Authorization").empty()
+                                ? AuthResult::kMissing
+                                : CheckAuth(req, options_, state.tokens);
+    switch (auth) {
       case AuthResult::kOk:
         break;
       case AuthResult::kMissing:
