@@ -19,8 +19,8 @@
 #include <Poco/URI.h>
 
 #include <chrono>
-#include <thread>
 #include <ostream>
+#include <thread>
 
 #include "daemon/base64.h"
 
@@ -71,8 +71,7 @@ FakeResponse FakeResponse::Empty(int status) {
   return r;
 }
 
-AuthResult CheckAuth(const FakeRequest& request, const FakeCrmOptions& options,
-                     TokenBook& tokens) {
+AuthResult CheckAuth(const FakeRequest& request, const FakeCrmOptions& options, TokenBook& tokens) {
   const bool configured = !tokens.empty() || !options.basic_user.empty() ||
                           (!options.api_key_header.empty() && !options.api_key.empty());
   if (!configured) return AuthResult::kOk;
@@ -217,8 +216,8 @@ bool FakeCrmServer::Start(std::string* error) {
     params->setKeepAliveTimeout(Poco::Timespan(5, 0));
     params->setTimeout(Poco::Timespan(10, 0));
     pool_ = std::make_unique<Poco::ThreadPool>(2, options_.max_threads + 2);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new FakeHandlerFactory(this), *pool_,
-                                                      socket, params);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new FakeHandlerFactory(this), *pool_, socket,
+                                                      params);
     server_->start();
     port_ = socket.address().port();
   } catch (const Poco::Exception& e) {
@@ -262,9 +261,7 @@ void FakeCrmServer::Stop() {
   pool_.reset();
 }
 
-std::string FakeCrmServer::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_);
-}
+std::string FakeCrmServer::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 void FakeCrmServer::SleepMs(int ms) {
   std::unique_lock<std::mutex> lock(sleep_mutex_);
@@ -357,15 +354,15 @@ FakeResponse FakeCrmServer::Introspect(const FakeRequest& request) {
       std::string k = e.status == 0 ? "dropped" : std::to_string(e.status);
       by_status[k] = by_status.value(k, 0) + 1;
     }
-    return FakeResponse::Json(
-        200, {{"kind", name_},
-              {"requests", state_->requests.load()},
-              {"responses_by_status", by_status},
-              {"objects", state_->store.CountsJson()},
-              {"faults_injected", state_->faults.injected()},
-              {"max_in_flight_total", state_->concurrency.MaxInFlightTotal()},
-              {"max_in_flight_per_key", state_->concurrency.MaxInFlightPerKey()},
-              {"concurrency_violations", violations}});
+    return FakeResponse::Json(200,
+                              {{"kind", name_},
+                               {"requests", state_->requests.load()},
+                               {"responses_by_status", by_status},
+                               {"objects", state_->store.CountsJson()},
+                               {"faults_injected", state_->faults.injected()},
+                               {"max_in_flight_total", state_->concurrency.MaxInFlightTotal()},
+                               {"max_in_flight_per_key", state_->concurrency.MaxInFlightPerKey()},
+                               {"concurrency_violations", violations}});
   }
   return FakeResponse::Json(404, {{"error", "unknown introspection endpoint"}});
 }

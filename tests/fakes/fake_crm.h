@@ -22,12 +22,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/clock.h"
 #include "tests/fakes/fake_crm_state.h"
@@ -48,28 +47,28 @@ enum class FakeCrmKind { kHubSpot, kSalesforce, kZendesk, kGenericRest };
 std::optional<FakeCrmKind> ParseFakeCrmKind(const std::string& name);
 
 struct FakeCrmOptions {
-  uint16_t port = 0;                      // 0: any free port; see FakeCrmServer::port()
-  int max_threads = 64;                   // pool threads = concurrent keep-alive connections
-  const Clock* clock = nullptr;           // not owned; nullptr: the system clock
-  uint64_t seed = 1;                      // fault RNG seed
+  uint16_t port = 0;             // 0: any free port; see FakeCrmServer::port()
+  int max_threads = 64;          // pool threads = concurrent keep-alive connections
+  const Clock* clock = nullptr;  // not owned; nullptr: the system clock
+  uint64_t seed = 1;             // fault RNG seed
 
   // Auth. An empty bearer_token with no other credential set means "no auth required"
   // (except Salesforce, which always wants a Bearer session: static or issued).
   std::string bearer_token = "test-token";  // accepted as "Authorization: Bearer <token>"
-  std::string api_key_header;             // generic: also accept header <name>: <api_key>
+  std::string api_key_header;               // generic: also accept header <name>: <api_key>
   std::string api_key;
-  std::string basic_user;                 // Zendesk: "{email}/token"
-  std::string basic_password;             // Zendesk: the API token
+  std::string basic_user;      // Zendesk: "{email}/token"
+  std::string basic_password;  // Zendesk: the API token
   // Salesforce OAuth (POST /services/oauth2/token).
   std::string client_id = "test-client";
   std::string client_secret = "test-secret";
   std::string refresh_token = "test-refresh";
-  int token_max_uses = 0;                 // issued tokens expire after this many uses; 0: never
-  int64_t token_lifetime_seconds = 0;     // ... or this long after issue; 0: never
+  int token_max_uses = 0;              // issued tokens expire after this many uses; 0: never
+  int64_t token_lifetime_seconds = 0;  // ... or this long after issue; 0: never
 
   // HubSpot: the OpenAPI document the batch-upsert body is validated against.
-  std::string hubspot_contract_path;      // empty: SIPPET_SOURCE_DIR/tests/contracts/...
-  int hubspot_rate_limit_max = 190;       // X-HubSpot-RateLimit-Max per 10 s window
+  std::string hubspot_contract_path;  // empty: SIPPET_SOURCE_DIR/tests/contracts/...
+  int hubspot_rate_limit_max = 190;   // X-HubSpot-RateLimit-Max per 10 s window
   // Search is eventually consistent: contacts created less than this many seconds ago (by
   // the fake's clock) are not found by POST .../search yet. 0: visible at once.
   int hubspot_search_lag_seconds = 0;
@@ -82,8 +81,8 @@ struct FakeCrmOptions {
 
 struct FakeRequest {
   std::string method;
-  std::string path;   // decoded path, without the query
-  std::string query;  // raw query string
+  std::string path;                                // decoded path, without the query
+  std::string query;                               // raw query string
   std::multimap<std::string, std::string> params;  // decoded query parameters
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
@@ -121,8 +120,7 @@ enum class AuthResult { kOk, kMissing, kInvalid, kExpired };
 
 // Checks Bearer (against state.tokens), Basic and api-key credentials from the options.
 // kOk when no credential is configured at all.
-AuthResult CheckAuth(const FakeRequest& request, const FakeCrmOptions& options,
-                     TokenBook& tokens);
+AuthResult CheckAuth(const FakeRequest& request, const FakeCrmOptions& options, TokenBook& tokens);
 
 // One vendor's wire format. Implementations keep their state in FakeCrmState (or guard their
 // own with a mutex): Handle runs concurrently on pool threads.

@@ -110,8 +110,7 @@ bool RecordStore::Delete(const std::string& type, const std::string& id) {
   return true;
 }
 
-std::optional<StoredRecord> RecordStore::Get(const std::string& type,
-                                             const std::string& id) const {
+std::optional<StoredRecord> RecordStore::Get(const std::string& type, const std::string& id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto t = tables_.find(type);
   if (t == tables_.end()) return std::nullopt;

@@ -10,12 +10,11 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/clock.h"
 
@@ -23,7 +22,7 @@ namespace sippet::fakes {
 
 struct StoredRecord {
   std::string id;
-  nlohmann::json fields;  // the vendor's own representation of the record
+  nlohmann::json fields;   // the vendor's own representation of the record
   int64_t created_at = 0;  // unix seconds (from the fake's clock)
   int64_t updated_at = 0;
 };
@@ -63,8 +62,8 @@ class RecordStore {
 
   // Atomic find-or-create: the first record matching `match` is merged with `patch`; if none
   // matches, `fields_for_create` becomes a new record. Two concurrent calls never both create.
-  UpsertOutcome Upsert(const std::string& type, const Predicate& match,
-                       const nlohmann::json& patch, nlohmann::json fields_for_create);
+  UpsertOutcome Upsert(const std::string& type, const Predicate& match, const nlohmann::json& patch,
+                       nlohmann::json fields_for_create);
 
   // Records whose top-level `field` equals `value` (strings compared case-insensitively when
   // asked; non-string values compared by their JSON text). In id order.

@@ -3,10 +3,9 @@
 
 #include "tests/fakes/fake_crm.h"
 
-#include <gtest/gtest.h>
-
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeParser.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <thread>

@@ -70,7 +70,9 @@ double FaultPlan::Draw() {
 
 Fault FaultPlan::Next(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto matches = [&](const std::string& prefix) { return path.compare(0, prefix.size(), prefix) == 0; };
+  auto matches = [&](const std::string& prefix) {
+    return path.compare(0, prefix.size(), prefix) == 0;
+  };
   for (auto it = queue_.begin(); it != queue_.end(); ++it) {
     if (!matches(it->path_prefix)) continue;
     Fault f = it->fault;

@@ -29,10 +29,10 @@ enum class FaultKind {
 
 struct Fault {
   FaultKind kind = FaultKind::kNone;
-  int status = 503;               // kStatus, kCommitThenStatus
-  int retry_after_seconds = 1;    // kRateLimit; < 0 sends no Retry-After header
+  int status = 503;                    // kStatus, kCommitThenStatus
+  int retry_after_seconds = 1;         // kRateLimit; < 0 sends no Retry-After header
   bool retry_after_http_date = false;  // kRateLimit: Retry-After as an HTTP date
-  int delay_ms = 0;               // kSlow
+  int delay_ms = 0;                    // kSlow
 
   static Fault Status(int status) { return {FaultKind::kStatus, status, 1, false, 0}; }
   static Fault RateLimit(int retry_after_seconds, bool http_date = false) {

@@ -19,7 +19,8 @@ namespace {
 
 constexpr char kContacts[] = "contacts";
 constexpr char kBase[] = "/crm/v3/objects/contacts";
-constexpr char kUpsertSchema[] = "#/components/schemas/BatchInputSimplePublicObjectBatchInputUpsert";
+constexpr char kUpsertSchema[] =
+    "#/components/schemas/BatchInputSimplePublicObjectBatchInputUpsert";
 constexpr char kInputSchema[] = "#/components/schemas/SimplePublicObjectInput";
 constexpr size_t kMaxBatch = 100;
 
@@ -31,7 +32,8 @@ class FakeHubSpot final : public FakeVendor {
 
   bool Init(FakeCrmState&, std::string* error) override {
     std::string path = options_.hubspot_contract_path;
-    if (path.empty()) path = std::string(SIPPET_SOURCE_DIR) + "/tests/contracts/hubspot-contacts-v3.json";
+    if (path.empty())
+      path = std::string(SIPPET_SOURCE_DIR) + "/tests/contracts/hubspot-contacts-v3.json";
     nlohmann::json doc;
     std::string parse_error;
     try {
@@ -76,7 +78,8 @@ class FakeHubSpot final : public FakeVendor {
     } else if (auto seg = SplitPath(req.path); seg.size() == 5 && req.path.rfind(kBase, 0) == 0) {
       if (req.HasParam("idProperty")) {
         keys.push_back(ToLowerAscii(seg[4]));
-      } else if (auto rec = state.store.Get(kContacts, seg[4]); rec && rec->fields.contains("email")) {
+      } else if (auto rec = state.store.Get(kContacts, seg[4]);
+                 rec && rec->fields.value("email", nlohmann::json()).is_string()) {
         keys.push_back(rec->fields["email"].get<std::string>());
       } else {
         keys.push_back(seg[4]);
@@ -119,20 +122,20 @@ class FakeHubSpot final : public FakeVendor {
 
   FakeResponse ErrorResponse(int status, const std::string& message) const override {
     const char* category = status == 400 || status == 422 ? "VALIDATION_ERROR"
-                           : status == 404               ? "OBJECT_NOT_FOUND"
-                           : status == 409               ? "CONFLICT"
-                           : status >= 500               ? "INTERNAL_ERROR"
-                                                         : "ERROR";
+                           : status == 404                ? "OBJECT_NOT_FOUND"
+                           : status == 409                ? "CONFLICT"
+                           : status >= 500                ? "INTERNAL_ERROR"
+                                                          : "ERROR";
     return Error(status, category, message);
   }
 
   FakeResponse RateLimitResponse() const override {
-    return FakeResponse::Json(
-        429, {{"status", "error"},
-              {"message", "You have reached your ten_secondly_rolling limit."},
-              {"errorType", "RATE_LIMIT"},
-              {"correlationId", CorrelationId()},
-              {"policyName", "TEN_SECONDLY_ROLLING"}});
+    return FakeResponse::Json(429,
+                              {{"status", "error"},
+                               {"message", "You have reached your ten_secondly_rolling limit."},
+                               {"errorType", "RATE_LIMIT"},
+                               {"correlationId", CorrelationId()},
+                               {"policyName", "TEN_SECONDLY_ROLLING"}});
   }
 
   void Decorate(FakeResponse& response, FakeCrmState& state) const override {
@@ -235,14 +238,15 @@ class FakeHubSpot final : public FakeVendor {
     const nlohmann::json& inputs = body["inputs"];
     if (inputs.size() > kMaxBatch) {
       return Error(400, "VALIDATION_ERROR",
-                   "Batch input size " + std::to_string(inputs.size()) +
-                       " exceeds the limit of " + std::to_string(kMaxBatch));
+                   "Batch input size " + std::to_string(inputs.size()) + " exceeds the limit of " +
+                       std::to_string(kMaxBatch));
     }
     std::set<std::string> seen;
     for (const auto& input : inputs) {
       if (!seen.insert(ToLowerAscii(input["id"].get<std::string>())).second) {
-        return Error(400, "VALIDATION_ERROR",
-                     "Duplicate IDs found in batch input: [" + input["id"].get<std::string>() + "]");
+        return Error(
+            400, "VALIDATION_ERROR",
+            "Duplicate IDs found in batch input: [" + input["id"].get<std::string>() + "]");
       }
     }
     const std::string started = IsoTime(state.clock->NowUnixSeconds());
@@ -254,8 +258,8 @@ class FakeHubSpot final : public FakeVendor {
       const bool by_email = id_property == "email";
       const std::string key = ToLowerAscii(id);
       if (state.faults.FailsInBatch(key)) {
-        errors.push_back(StandardError("VALIDATION_ERROR",
-                                       "Property values were not valid for " + id, id));
+        errors.push_back(
+            StandardError("VALIDATION_ERROR", "Property values were not valid for " + id, id));
         continue;
       }
       nlohmann::json props = NormalizedProperties(input["properties"]);
@@ -344,7 +348,8 @@ class FakeHubSpot final : public FakeVendor {
       for (const auto& f : group.value("filters", nlohmann::json::array())) {
         const std::string op = f.value("operator", "");
         if (op != "EQ" && op != "IN" && op != "HAS_PROPERTY") {
-          return Error(400, "VALIDATION_ERROR", "The fake supports EQ, IN and HAS_PROPERTY, not " + op);
+          return Error(400, "VALIDATION_ERROR",
+                       "The fake supports EQ, IN and HAS_PROPERTY, not " + op);
         }
       }
     }

@@ -23,8 +23,9 @@ nlohmann::json Input(const std::string& email,
 nlohmann::json Batch(std::vector<nlohmann::json> inputs) { return {{"inputs", inputs}}; }
 
 const JsonSchemaValidator& Contract() {
-  static const JsonSchemaValidator* validator = new JsonSchemaValidator(nlohmann::json::parse(
-      testing::ReadFile(std::string(SIPPET_SOURCE_DIR) + "/tests/contracts/hubspot-contacts-v3.json")));
+  static const JsonSchemaValidator* validator =
+      new JsonSchemaValidator(nlohmann::json::parse(testing::ReadFile(
+          std::string(SIPPET_SOURCE_DIR) + "/tests/contracts/hubspot-contacts-v3.json")));
   return *validator;
 }
 
@@ -40,7 +41,9 @@ TEST(FakeHubSpotTest, BatchUpsertCreatesThenUpdatesByEmail) {
   EXPECT_EQ(body["results"][0]["new"], true);
   EXPECT_EQ(body["status"], "COMPLETE");
   const std::string ann_id = body["results"][0]["id"];
-  EXPECT_TRUE(Contract().Validate(body, "#/components/schemas/BatchResponseSimplePublicUpsertObject").empty());
+  EXPECT_TRUE(Contract()
+                  .Validate(body, "#/components/schemas/BatchResponseSimplePublicUpsertObject")
+                  .empty());
 
   HttpResult second = HttpJson(fake->port(), "POST", kUpsert,
                                Batch({Input("ANN@example.com", {{"lastname", "Lee"}})}));
@@ -69,8 +72,9 @@ TEST(FakeHubSpotTest, BatchUpsertBodyIsCheckedAgainstTheContract) {
   const std::vector<Case> cases = {
       {"valid", R"({"inputs":[{"id":"a@x.com","idProperty":"email","properties":{"age":"3"}}]})",
        200, ""},
-      {"number property", R"({"inputs":[{"id":"a@x.com","idProperty":"email","properties":{"age":3}}]})",
-       400, "inputs[0].properties.age"},
+      {"number property",
+       R"({"inputs":[{"id":"a@x.com","idProperty":"email","properties":{"age":3}}]})", 400,
+       "inputs[0].properties.age"},
       {"missing id", R"({"inputs":[{"idProperty":"email","properties":{}}]})", 400, "inputs[0].id"},
       {"missing properties", R"({"inputs":[{"id":"a@x.com","idProperty":"email"}]})", 400,
        "inputs[0].properties"},
@@ -111,8 +115,8 @@ TEST(FakeHubSpotTest, BatchLimitsAndDuplicateIds) {
   EXPECT_EQ(HttpJson(fake->port(), "POST", kUpsert, Batch(inputs)).status, 400);
   inputs.pop_back();
   EXPECT_EQ(HttpJson(fake->port(), "POST", kUpsert, Batch(inputs)).status, 200);
-  HttpResult dup = HttpJson(fake->port(), "POST", kUpsert,
-                            Batch({Input("a@x.com"), Input("A@x.com")}));
+  HttpResult dup =
+      HttpJson(fake->port(), "POST", kUpsert, Batch({Input("a@x.com"), Input("A@x.com")}));
   EXPECT_EQ(dup.status, 400);
   EXPECT_NE(dup.Json()["message"].get<std::string>().find("Duplicate IDs"), std::string::npos);
 }
@@ -121,13 +125,14 @@ TEST(FakeHubSpotTest, ChosenKeysFailWith207AndOthersAreWritten) {
   auto fake = StartFake(FakeCrmKind::kHubSpot);
   ASSERT_TRUE(fake);
   fake->state().faults.FailInBatch("bad@x.com");
-  HttpResult r = HttpJson(fake->port(), "POST", kUpsert,
-                          Batch({Input("ok@x.com"), Input("bad@x.com")}));
+  HttpResult r =
+      HttpJson(fake->port(), "POST", kUpsert, Batch({Input("ok@x.com"), Input("bad@x.com")}));
   ASSERT_EQ(r.status, 207) << r.body;
   nlohmann::json body = r.Json();
-  EXPECT_TRUE(Contract()
-                  .Validate(body, "#/components/schemas/BatchResponseSimplePublicUpsertObjectWithErrors")
-                  .empty());
+  EXPECT_TRUE(
+      Contract()
+          .Validate(body, "#/components/schemas/BatchResponseSimplePublicUpsertObjectWithErrors")
+          .empty());
   ASSERT_EQ(body["results"].size(), 1u);
   EXPECT_EQ(body["results"][0]["properties"]["email"], "ok@x.com");
   ASSERT_EQ(body["errors"].size(), 1u);
@@ -153,14 +158,16 @@ TEST(FakeHubSpotTest, PatchByEmailAndCreateConflict) {
   ASSERT_TRUE(std::regex_search(message, m, std::regex("Existing ID: (\\d+)"))) << message;
   EXPECT_EQ(m[1], id);
 
-  HttpResult patched = HttpJson(port, "PATCH", "/crm/v3/objects/contacts/ann%40x.com?idProperty=email",
-                                {{"properties", {{"firstname", "Anna"}}}});
+  HttpResult patched =
+      HttpJson(port, "PATCH", "/crm/v3/objects/contacts/ann%40x.com?idProperty=email",
+               {{"properties", {{"firstname", "Anna"}}}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.Json()["properties"]["firstname"], "Anna");
   EXPECT_EQ(HttpGet(port, "/crm/v3/objects/contacts/" + id).Json()["properties"]["firstname"],
             "Anna");
-  HttpResult missing = HttpJson(port, "PATCH", "/crm/v3/objects/contacts/nobody%40x.com?idProperty=email",
-                                {{"properties", {{"firstname", "X"}}}});
+  HttpResult missing =
+      HttpJson(port, "PATCH", "/crm/v3/objects/contacts/nobody%40x.com?idProperty=email",
+               {{"properties", {{"firstname", "X"}}}});
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.Json()["category"], "OBJECT_NOT_FOUND");
   EXPECT_EQ(fake->state().store.Size("contacts"), 1u);

@@ -69,7 +69,8 @@ class FakeSalesforce final : public FakeVendor {
 
   FakeResponse Handle(const FakeRequest& req, FakeCrmState& state) override {
     if (req.path == "/services/oauth2/token") {
-      if (req.method != "POST") return FakeResponse::Json(405, SfError("POST only", "METHOD_NOT_ALLOWED"));
+      if (req.method != "POST")
+        return FakeResponse::Json(405, SfError("POST only", "METHOD_NOT_ALLOWED"));
       return Token(req, state);
     }
     // Salesforce always wants a session: no Authorization header is refused even when the
@@ -83,9 +84,9 @@ class FakeSalesforce final : public FakeVendor {
       case AuthResult::kMissing:
       case AuthResult::kInvalid:
       case AuthResult::kExpired:
-        return FakeResponse::Json(401, nlohmann::json::array(
-                                           {{{"message", "Session expired or invalid"},
-                                             {"errorCode", "INVALID_SESSION_ID"}}}));
+        return FakeResponse::Json(401,
+                                  nlohmann::json::array({{{"message", "Session expired or invalid"},
+                                                          {"errorCode", "INVALID_SESSION_ID"}}}));
     }
     const int64_t calls = ++api_calls_;
     if (options_.salesforce_daily_limit > 0 && calls > options_.salesforce_daily_limit) {
@@ -140,23 +141,23 @@ class FakeSalesforce final : public FakeVendor {
 
   // Salesforce has no 429: an exhausted API budget is 403 REQUEST_LIMIT_EXCEEDED.
   FakeResponse RateLimitResponse() const override {
-    return FakeResponse::Json(403, nlohmann::json::array(
-                                       {{{"message", "TotalRequests Limit exceeded."},
-                                         {"errorCode", "REQUEST_LIMIT_EXCEEDED"}}}));
+    return FakeResponse::Json(403,
+                              nlohmann::json::array({{{"message", "TotalRequests Limit exceeded."},
+                                                      {"errorCode", "REQUEST_LIMIT_EXCEEDED"}}}));
   }
 
   void Decorate(FakeResponse& response, FakeCrmState&) const override {
     const int limit = options_.salesforce_daily_limit > 0 ? options_.salesforce_daily_limit : 15000;
     response.headers.emplace_back(
-        "Sforce-Limit-Info", "api-usage=" + std::to_string(api_calls_.load()) + "/" +
-                                 std::to_string(limit));
+        "Sforce-Limit-Info",
+        "api-usage=" + std::to_string(api_calls_.load()) + "/" + std::to_string(limit));
   }
 
  private:
   static FakeResponse NotFound() {
-    return FakeResponse::Json(404, nlohmann::json::array(
-                                       {{{"errorCode", "NOT_FOUND"},
-                                         {"message", "The requested resource does not exist"}}}));
+    return FakeResponse::Json(
+        404, nlohmann::json::array({{{"errorCode", "NOT_FOUND"},
+                                     {"message", "The requested resource does not exist"}}}));
   }
 
   static std::string Url(const std::string& type, const std::string& id) {
@@ -179,7 +180,8 @@ class FakeSalesforce final : public FakeVendor {
       return FakeResponse::Json(400, {{"error", error}, {"error_description", description}});
     };
     if (grant == "client_credentials") {
-      if (form["client_id"] != options_.client_id || form["client_secret"] != options_.client_secret) {
+      if (form["client_id"] != options_.client_id ||
+          form["client_secret"] != options_.client_secret) {
         return oauth_error("invalid_client", "invalid client credentials");
       }
     } else if (grant == "refresh_token") {
@@ -195,8 +197,9 @@ class FakeSalesforce final : public FakeVendor {
     }
     const int64_t now = state.clock->NowUnixSeconds();
     const std::string token = "00Dfake0000000001!AQ" + std::to_string(++tokens_issued_);
-    state.tokens.Add(token, options_.token_max_uses,
-                     options_.token_lifetime_seconds > 0 ? now + options_.token_lifetime_seconds : 0);
+    state.tokens.Add(
+        token, options_.token_max_uses,
+        options_.token_lifetime_seconds > 0 ? now + options_.token_lifetime_seconds : 0);
     const std::string instance = "http://" + req.Header("Host");
     return FakeResponse::Json(200, {{"access_token", token},
                                     {"instance_url", instance},
@@ -210,8 +213,8 @@ class FakeSalesforce final : public FakeVendor {
   static bool ParseObject(const FakeRequest& req, nlohmann::json* body, FakeResponse* error) {
     std::string parse_error;
     if (!ParseJson(req.body, body, &parse_error) || !body->is_object()) {
-      *error = FakeResponse::Json(400, SfError("JSON parser error: " + parse_error,
-                                               "JSON_PARSER_ERROR"));
+      *error = FakeResponse::Json(
+          400, SfError("JSON parser error: " + parse_error, "JSON_PARSER_ERROR"));
       return false;
     }
     for (const auto& [k, v] : body->items()) {
@@ -233,7 +236,8 @@ class FakeSalesforce final : public FakeVendor {
     if (!ParseObject(req, &body, &error)) return error;
     body.erase("attributes");
     StoredRecord rec = state.store.Create(type, body);
-    return FakeResponse::Json(201, {{"id", rec.id}, {"success", true}, {"errors", nlohmann::json::array()}});
+    return FakeResponse::Json(
+        201, {{"id", rec.id}, {"success", true}, {"errors", nlohmann::json::array()}});
   }
 
   FakeResponse GetById(const std::string& type, const std::string& id, FakeCrmState& state) {
@@ -283,11 +287,10 @@ class FakeSalesforce final : public FakeVendor {
         },
         body, create);
     if (!outcome.created && version < 46.0) return FakeResponse::Empty(204);
-    return FakeResponse::Json(outcome.created ? 201 : 200,
-                              {{"id", outcome.record.id},
-                               {"success", true},
-                               {"errors", nlohmann::json::array()},
-                               {"created", outcome.created}});
+    return FakeResponse::Json(outcome.created ? 201 : 200, {{"id", outcome.record.id},
+                                                            {"success", true},
+                                                            {"errors", nlohmann::json::array()},
+                                                            {"created", outcome.created}});
   }
 
   FakeResponse CompositeUpsert(const FakeRequest& req, const std::string& type,
@@ -296,12 +299,13 @@ class FakeSalesforce final : public FakeVendor {
     std::string parse_error;
     if (!ParseJson(req.body, &body, &parse_error) || !body.is_object() ||
         !body.value("records", nlohmann::json()).is_array()) {
-      return FakeResponse::Json(400, SfError("JSON parser error: expected {\"records\":[...]}",
-                                             "JSON_PARSER_ERROR"));
+      return FakeResponse::Json(
+          400, SfError("JSON parser error: expected {\"records\":[...]}", "JSON_PARSER_ERROR"));
     }
     const nlohmann::json& records = body["records"];
     if (records.size() > 200) {
-      return FakeResponse::Json(400, SfError("Maximum of 200 records per request", "EXCEEDED_ID_LIMIT"));
+      return FakeResponse::Json(400,
+                                SfError("Maximum of 200 records per request", "EXCEEDED_ID_LIMIT"));
     }
     const bool all_or_none = body.value("allOrNone", false);
     // First decide which records fail, so allOrNone can roll back without writing anything.
@@ -323,11 +327,14 @@ class FakeSalesforce final : public FakeVendor {
     nlohmann::json results = nlohmann::json::array();
     for (size_t i = 0; i < records.size(); ++i) {
       if (!failures[i].is_null() || (all_or_none && any_failed)) {
-        nlohmann::json err = failures[i].is_null()
-                                 ? nlohmann::json{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
-                                                  {"message", "Record rolled back because not all records were valid and the request was using AllOrNone header"},
-                                                  {"fields", nlohmann::json::array()}}
-                                 : failures[i];
+        nlohmann::json err =
+            failures[i].is_null()
+                ? nlohmann::json{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
+                                 {"message",
+                                  "Record rolled back because not all records were valid and the "
+                                  "request was using AllOrNone header"},
+                                 {"fields", nlohmann::json::array()}}
+                : failures[i];
         results.push_back({{"success", false}, {"errors", {err}}});
         continue;
       }
@@ -338,7 +345,8 @@ class FakeSalesforce final : public FakeVendor {
           type,
           [&](const nlohmann::json& f) {
             auto it = f.find(field);
-            return it != f.end() && it->is_string() && ToLowerAscii(it->get<std::string>()) == lower;
+            return it != f.end() && it->is_string() &&
+                   ToLowerAscii(it->get<std::string>()) == lower;
           },
           fields, fields);
       results.push_back({{"id", outcome.record.id},

@@ -94,7 +94,8 @@ TEST(FakeSalesforceTest, SeveralMatchesAnswer300) {
   ASSERT_TRUE(fake);
   fake->state().store.Create("Contact", {{"Sippet_Id__c", "dup"}});
   fake->state().store.Create("Contact", {{"Sippet_Id__c", "dup"}});
-  HttpResult r = HttpJson(fake->port(), "PATCH", std::string(kUpsertPath) + "dup", {{"LastName", "L"}});
+  HttpResult r =
+      HttpJson(fake->port(), "PATCH", std::string(kUpsertPath) + "dup", {{"LastName", "L"}});
   EXPECT_EQ(r.status, 300);
   EXPECT_EQ(r.Json().size(), 2u);
 }
@@ -110,13 +111,14 @@ TEST(FakeSalesforceTest, OAuthTokensExpireAfterUsesAndRefresh) {
   const nlohmann::json body = {{"LastName", "L"}};
 
   EXPECT_EQ(HttpJson(port, "PATCH", path, body, "").status, 401);
-  EXPECT_EQ(RequestToken(port, "grant_type=client_credentials&client_id=test-client&client_secret=bad")
-                .Json()["error"],
-            "invalid_client");
+  EXPECT_EQ(
+      RequestToken(port, "grant_type=client_credentials&client_id=test-client&client_secret=bad")
+          .Json()["error"],
+      "invalid_client");
   EXPECT_EQ(RequestToken(port, "grant_type=password").Json()["error"], "unsupported_grant_type");
 
-  HttpResult token =
-      RequestToken(port, "grant_type=client_credentials&client_id=test-client&client_secret=test-secret");
+  HttpResult token = RequestToken(
+      port, "grant_type=client_credentials&client_id=test-client&client_secret=test-secret");
   ASSERT_EQ(token.status, 200) << token.body;
   EXPECT_EQ(token.Json()["token_type"], "Bearer");
   EXPECT_EQ(token.Json()["instance_url"], fake->base_url());
@@ -133,8 +135,8 @@ TEST(FakeSalesforceTest, OAuthTokensExpireAfterUsesAndRefresh) {
   EXPECT_EQ(RequestToken(port, "grant_type=refresh_token&client_id=test-client&refresh_token=old")
                 .Json()["error"],
             "invalid_grant");
-  HttpResult refreshed =
-      RequestToken(port, "grant_type=refresh_token&client_id=test-client&refresh_token=test-refresh");
+  HttpResult refreshed = RequestToken(
+      port, "grant_type=refresh_token&client_id=test-client&refresh_token=test-refresh");
   ASSERT_EQ(refreshed.status, 200);
   EXPECT_EQ(HttpJson(port, "PATCH", path, body, refreshed.Json()["access_token"]).status, 200);
   EXPECT_EQ(fake->state().log.CountOf("POST", "/services/oauth2/token"), 5u);
@@ -185,9 +187,11 @@ TEST(FakeSalesforceTest, CompositeUpsertAnswersInInputOrder) {
   const std::string path = "/services/data/v60.0/composite/sobjects/Contact/Sippet_Id__c";
   nlohmann::json records = nlohmann::json::array();
   for (const char* key : {"a", "bad", "b"}) {
-    records.push_back({{"attributes", {{"type", "Contact"}}}, {"Sippet_Id__c", key}, {"LastName", "L"}});
+    records.push_back(
+        {{"attributes", {{"type", "Contact"}}}, {"Sippet_Id__c", key}, {"LastName", "L"}});
   }
-  HttpResult r = HttpJson(fake->port(), "PATCH", path, {{"allOrNone", false}, {"records", records}});
+  HttpResult r =
+      HttpJson(fake->port(), "PATCH", path, {{"allOrNone", false}, {"records", records}});
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(r.Json().size(), 3u);
   EXPECT_EQ(r.Json()[0]["success"], true);
@@ -196,7 +200,8 @@ TEST(FakeSalesforceTest, CompositeUpsertAnswersInInputOrder) {
   EXPECT_EQ(r.Json()[2]["success"], true);
   EXPECT_EQ(fake->state().store.Size("Contact"), 2u);
 
-  HttpResult all = HttpJson(fake->port(), "PATCH", path, {{"allOrNone", true}, {"records", records}});
+  HttpResult all =
+      HttpJson(fake->port(), "PATCH", path, {{"allOrNone", true}, {"records", records}});
   ASSERT_EQ(all.status, 200);
   EXPECT_EQ(all.Json()[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
   EXPECT_EQ(fake->state().store.Counts("Contact").updates, 0);

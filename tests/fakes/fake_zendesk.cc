@@ -57,7 +57,8 @@ class FakeZendesk final : public FakeVendor {
     if (req.path == "/api/v2/tickets" && req.HasParam("external_id")) {
       return {req.Param("external_id")};
     }
-    if (seg.size() == 4 && seg[0] == "api" && seg[1] == "v2" && (seg[2] == "tickets" || seg[2] == "users")) {
+    if (seg.size() == 4 && seg[0] == "api" && seg[1] == "v2" &&
+        (seg[2] == "tickets" || seg[2] == "users")) {
       const std::string id = seg[3].size() > 5 && seg[3].substr(seg[3].size() - 5) == ".json"
                                  ? seg[3].substr(0, seg[3].size() - 5)
                                  : seg[3];
@@ -108,7 +109,8 @@ class FakeZendesk final : public FakeVendor {
   }
 
   FakeResponse ErrorResponse(int status, const std::string& message) const override {
-    if (status == 422) return FakeResponse::Json(422, RecordInvalid("base", message, "InvalidValue"));
+    if (status == 422)
+      return FakeResponse::Json(422, RecordInvalid("base", message, "InvalidValue"));
     if (status == 404) return NotFound();
     if (status == 401) return FakeResponse::Json(401, {{"error", "Couldn't authenticate you"}});
     return FakeResponse::Json(status, {{"error", status >= 500 ? "ServerError" : "InvalidValue"},
@@ -160,7 +162,8 @@ class FakeZendesk final : public FakeVendor {
     nlohmann::json body;
     std::string parse_error;
     if (!ParseJson(req.body, &body, &parse_error)) {
-      *error = FakeResponse::Json(400, {{"error", "Unprocessable JSON"}, {"description", parse_error}});
+      *error =
+          FakeResponse::Json(400, {{"error", "Unprocessable JSON"}, {"description", parse_error}});
       return false;
     }
     if (!body.is_object() || !body.value(root, nlohmann::json()).is_object()) {
@@ -190,7 +193,8 @@ class FakeZendesk final : public FakeVendor {
     }
     if (external_id.empty() && email.empty()) {
       return FakeResponse::Json(
-          422, RecordInvalid("email", "Email: cannot be blank without an external_id", "BlankValue"));
+          422,
+          RecordInvalid("email", "Email: cannot be blank without an external_id", "BlankValue"));
     }
     auto match = [&](const nlohmann::json& f) {
       return (!external_id.empty() &&
@@ -205,14 +209,15 @@ class FakeZendesk final : public FakeVendor {
     if (!create.contains("role")) create["role"] = "end-user";
     create["active"] = true;
     UpsertOutcome outcome = state.store.Upsert(kUsers, match, user, create);
-    return FakeResponse::Json(outcome.created ? 201 : 200, {{"user", UserJson(req, outcome.record)}});
+    return FakeResponse::Json(outcome.created ? 201 : 200,
+                              {{"user", UserJson(req, outcome.record)}});
   }
 
   FakeResponse ListTickets(const FakeRequest& req, FakeCrmState& state) {
-    std::vector<StoredRecord> hits = req.HasParam("external_id")
-                                         ? state.store.FindBy(kTickets, "external_id",
-                                                              req.Param("external_id"))
-                                         : state.store.List(kTickets);
+    std::vector<StoredRecord> hits =
+        req.HasParam("external_id")
+            ? state.store.FindBy(kTickets, "external_id", req.Param("external_id"))
+            : state.store.List(kTickets);
     nlohmann::json tickets = nlohmann::json::array();
     for (const auto& rec : hits) tickets.push_back(TicketJson(req, rec));
     return FakeResponse::Json(200, {{"tickets", tickets},

@@ -126,18 +126,21 @@ TEST(FakeZendeskTest, TicketUpdatesAndValidation) {
   EXPECT_EQ(blank.status, 422);
   EXPECT_EQ(blank.Json()["error"], "RecordInvalid");
 
-  const int64_t id =
-      PostTicket(*fake, {{"subject", "S"}, {"comment", {{"body", "first"}}}}, "").Json()["ticket"]["id"];
-  HttpResult updated = HttpJson(fake->port(), "PUT", "/api/v2/tickets/" + std::to_string(id),
-                                {{"ticket", {{"status", "solved"}, {"comment", {{"body", "done"}}}}}});
+  const int64_t id = PostTicket(*fake, {{"subject", "S"}, {"comment", {{"body", "first"}}}}, "")
+                         .Json()["ticket"]["id"];
+  HttpResult updated =
+      HttpJson(fake->port(), "PUT", "/api/v2/tickets/" + std::to_string(id),
+               {{"ticket", {{"status", "solved"}, {"comment", {{"body", "done"}}}}}});
   ASSERT_EQ(updated.status, 200) << updated.body;
   EXPECT_EQ(updated.Json()["ticket"]["status"], "solved");
   EXPECT_EQ(updated.Json()["ticket"]["comments"].size(), 2u);
-  EXPECT_EQ(HttpGet(fake->port(), "/api/v2/tickets/" + std::to_string(id)).Json()["ticket"]["status"],
-            "solved");
-  EXPECT_EQ(HttpJson(fake->port(), "PUT", "/api/v2/tickets/424242", {{"ticket", {{"status", "open"}}}})
-                .status,
-            404);
+  EXPECT_EQ(
+      HttpGet(fake->port(), "/api/v2/tickets/" + std::to_string(id)).Json()["ticket"]["status"],
+      "solved");
+  EXPECT_EQ(
+      HttpJson(fake->port(), "PUT", "/api/v2/tickets/424242", {{"ticket", {{"status", "open"}}}})
+          .status,
+      404);
 }
 
 TEST(FakeZendeskTest, BasicEmailTokenAuth) {

@@ -5,11 +5,10 @@
 // connection per call. Never throws: transport failures come back as ok == false.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sippet::fakes {
 
@@ -23,8 +22,8 @@ struct HttpCall {
 };
 
 struct HttpResult {
-  bool ok = false;     // a response arrived
-  std::string error;   // why not, when !ok (connection closed, timeout, ...)
+  bool ok = false;    // a response arrived
+  std::string error;  // why not, when !ok (connection closed, timeout, ...)
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

@@ -85,16 +85,16 @@ void JsonSchemaValidator::Check(const nlohmann::json& value, const nlohmann::jso
     bool found = false;
     for (const auto& allowed : *it) found = found || allowed == value;
     if (!found) {
-      out->push_back({path, "value " + value.dump() + " is not one of " + it->dump(),
-                      "INVALID_ENUM"});
+      out->push_back(
+          {path, "value " + value.dump() + " is not one of " + it->dump(), "INVALID_ENUM"});
     }
   }
   if (value.is_object()) {
     if (auto it = schema.find("required"); it != schema.end() && it->is_array()) {
       for (const auto& name : *it) {
         if (name.is_string() && !value.contains(name.get<std::string>())) {
-          out->push_back({Join(path, name.get<std::string>()), "required field is missing",
-                          "REQUIRED_FIELD"});
+          out->push_back(
+              {Join(path, name.get<std::string>()), "required field is missing", "REQUIRED_FIELD"});
         }
       }
     }

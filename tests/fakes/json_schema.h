@@ -6,10 +6,9 @@
 // additionalProperties (boolean or schema). Other keywords (format, description, example...)
 // are ignored. Immutable after construction, so safe to share between threads.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sippet::fakes {
 
