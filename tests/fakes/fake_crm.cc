@@ -159,7 +159,7 @@ class FakeHandler final : public Poco::Net::HTTPRequestHandler {
       }
       out = FakeResponse::Empty(500);  // cannot drop: answer something unmistakable
     }
-    resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
+    resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
     for (const auto& [k, v] : out.headers) resp.set(k, v);
     if (out.status == 204 || out.status == 304) {
       resp.setContentLength(0);

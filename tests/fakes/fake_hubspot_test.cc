@@ -218,6 +218,23 @@ TEST(FakeHubSpotTest, AuthAndRateLimitAnswers) {
   EXPECT_EQ(fake->state().store.Size("contacts"), 0u);
 }
 
+TEST(FakeHubSpotTest, RetryAfterAnUnseenCommitFindsTheRecord) {
+  auto fake = StartFake(FakeCrmKind::kHubSpot);
+  ASSERT_TRUE(fake);
+  const nlohmann::json batch = Batch({Input("ann@x.com", {{"firstname", "Ann"}})});
+  fake->state().faults.QueueNext(1, Fault::CommitThenDrop());
+  fake->state().faults.QueueNext(1, Fault::CommitThenStatus(502));
+  EXPECT_FALSE(HttpJson(fake->port(), "POST", kUpsert, batch).ok);
+  HttpResult bad_gateway = HttpJson(fake->port(), "POST", kUpsert, batch);
+  EXPECT_EQ(bad_gateway.status, 502);
+  EXPECT_EQ(bad_gateway.Json()["category"], "INTERNAL_ERROR");
+  HttpResult retry = HttpJson(fake->port(), "POST", kUpsert, batch);
+  ASSERT_EQ(retry.status, 200);
+  EXPECT_EQ(retry.Json()["results"][0]["new"], false);
+  EXPECT_EQ(fake->state().store.Size("contacts"), 1u);
+  EXPECT_EQ(fake->state().store.Counts("contacts").creates, 1);
+}
+
 TEST(FakeHubSpotTest, BatchKeysAreTrackedPerRecord) {
   auto fake = StartFake(FakeCrmKind::kHubSpot);
   ASSERT_TRUE(fake);
