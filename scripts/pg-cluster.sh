@@ -17,7 +17,8 @@ cmd=${1:-}; dir=${2:-}
 as_owner() {
   if [[ "$(id -u)" -eq 0 ]]; then
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
-    runuser -u postgres -- "$@"
+    # From /: the caller's directory may be unreadable for postgres (e.g. under /root).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -32,7 +33,7 @@ start() {
   if [[ "$(id -u)" -eq 0 ]]; then
     as_owner true  # creates the user if needed
     chown postgres "$dir"
-    runuser -u postgres -- test -w "$dir" ||
+    (cd / && runuser -u postgres -- test -w "$dir") ||
       { echo "$0: the 'postgres' user cannot reach $dir (make its parent directories world-searchable)" >&2; exit 1; }
   fi
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
