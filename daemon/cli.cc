@@ -23,7 +23,10 @@ Commands:
   migrate --config FILE
                      Apply pending database migrations (safe to run repeatedly).
   check-config --config FILE
-                     Validate the configuration and its secrets, then exit.
+                     Validate the configuration, its secrets and every mapping, then exit.
+  map --config FILE --mapping NAME --event FILE.json
+                     Print the exact HTTP request(s) the mapping would send for the event
+                     (credentials masked). Sends nothing.
 
 Options:
   --config FILE      The YAML configuration (e.g. /etc/sippet-sync/sippet-sync.yaml).
@@ -56,6 +59,8 @@ CliCommand ParseCommandLine(const std::vector<std::string>& args) {
     c.kind = CliCommand::Kind::kMigrate;
   } else if (first == "check-config") {
     c.kind = CliCommand::Kind::kCheckConfig;
+  } else if (first == "map") {
+    c.kind = CliCommand::Kind::kMap;
   } else {
     return Error("unknown command '" + first + "'");
   }
@@ -70,6 +75,9 @@ CliCommand ParseCommandLine(const std::vector<std::string>& args) {
       c.config = args[++i];
     } else if (a.rfind("--config=", 0) == 0) {
       c.config = a.substr(9);
+    } else if ((a == "--mapping" || a == "--event") && c.kind == CliCommand::Kind::kMap) {
+      if (i + 1 >= args.size()) return Error(a + " needs a value");
+      (a == "--mapping" ? c.mapping : c.event) = args[++i];
     } else if (a == "--no-ingest" && c.kind == CliCommand::Kind::kServe) {
       c.no_ingest = true;
     } else if (a == "--no-workers" && c.kind == CliCommand::Kind::kServe) {
@@ -79,6 +87,8 @@ CliCommand ParseCommandLine(const std::vector<std::string>& args) {
     }
   }
   if (c.config.empty()) return Error(first + " needs --config FILE");
+  if (c.kind == CliCommand::Kind::kMap && (c.mapping.empty() || c.event.empty()))
+    return Error("map needs --mapping NAME and --event FILE.json");
   if (c.no_ingest && c.no_workers) return Error("--no-ingest and --no-workers together leave nothing to run");
   return c;
 }

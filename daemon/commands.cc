@@ -13,7 +13,9 @@
 namespace sippet {
 namespace {
 
-std::shared_ptr<Config> Load(const std::string& path) {
+}  // namespace
+
+std::shared_ptr<Config> LoadForCommand(const std::string& path) {
   ConfigErrors errors;
   std::unique_ptr<Config> config = LoadConfig(path, &errors);
   for (const ConfigError& e : errors) std::cerr << e.ToString() << "\n";
@@ -21,6 +23,10 @@ std::shared_ptr<Config> Load(const std::string& path) {
                          << errors.size() << (errors.size() == 1 ? " error" : " errors") << ")\n";
   return std::shared_ptr<Config>(std::move(config));
 }
+
+namespace {
+
+std::shared_ptr<Config> Load(const std::string& path) { return LoadForCommand(path); }
 
 }  // namespace
 
@@ -30,7 +36,13 @@ int RunCheckConfig(const CliCommand& cmd) {
   size_t keys = 0;
   for (const auto& e : config->endpoints) keys += e.keys.size();
   std::cout << cmd.config << ": OK (" << config->endpoints.size() << " endpoints, " << keys
-            << " webhook secrets, database from " << config->database.url_source << ")\n";
+            << " webhook secrets, " << config->targets.size() << " targets, "
+            << config->mappings.size() << " mappings, database from "
+            << config->database.url_source << ")\n";
+  for (const auto& [name, t] : config->targets) {
+    if (t.dangerously_skip_tls_verify)
+      std::cout << "warning: target " << name << " has TLS verification turned off\n";
+  }
   return kExitOk;
 }
 

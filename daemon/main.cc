@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
       return sippet::RunCheckConfig(cmd);
     case Kind::kMigrate:
       return sippet::RunMigrate(cmd);
+    case Kind::kMap:
+      return sippet::RunMap(cmd);
     case Kind::kServe:
       return sippet::RunServe(cmd);
   }

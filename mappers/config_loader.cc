@@ -188,12 +188,16 @@ std::unique_ptr<Config> LoadConfigFromString(const std::string& yaml, const std:
     }
   }
   LoadWorkers(YamlMap(top.Child("workers"), file, "workers", errors), config.get());
-  LoadTargets(top.Child("targets"), file, "targets", errors, &config->targets);
+  YAML::Node targets = top.Child("targets");
+  LoadTargets(targets, file, "targets", errors, &config->targets);
   std::string dir = top.String("mappings_dir", "");
   if (!dir.empty()) {
     config->mappings_dir = Resolve(file, dir);
+    // Every declared target, also those with errors of their own (reported already).
     std::set<std::string> names;
-    for (const auto& [name, t] : config->targets) names.insert(name);
+    if (targets.IsMap()) {
+      for (auto it = targets.begin(); it != targets.end(); ++it) names.insert(it->first.Scalar());
+    }
     LoadMappings(config->mappings_dir, names, errors, &config->mappings);
     for (const Mapping& m : config->mappings) {
       auto t = config->targets.find(m.target);

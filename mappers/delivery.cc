@@ -206,6 +206,7 @@ bool PrepareContext(const Mapping& m, const StagedRecord& rec,
 
 bool PlanRequest(const std::string& step, const RequestSpec& spec, const nlohmann::json& ctx,
                  PlannedRequest* out, std::string* error) {
+  *out = PlannedRequest();
   out->step = step;
   out->method = spec.method;
   expr::EvalResult path = spec.path.RenderText(ctx);
