@@ -49,19 +49,19 @@ UPDATE sync_jobs j SET locked_until = now() + make_interval(secs => $3)
 
 // The newest staged state plus the stored link. $1 organisation_id $2 record_id $3 target
 // $4 object. One statement per staging table.
-#define SIPPET_LOAD_RECORD(table)                                                              \
-  "SELECT s.environment, s.data::text, s.deleted, s.last_event_id, s.last_event_type,"        \
+#define SIPPET_LOAD_RECORD(table, deleted)                                                     \
+  "SELECT s.environment, s.data::text, " deleted ", s.last_event_id, s.last_event_type,"      \
   " to_char(s.last_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"     \
   " l.external_id FROM " table " s LEFT JOIN crm_links l ON l.target = $3 AND l.object = $4"  \
   " AND l.organisation_id = s.organisation_id AND l.record_id = s.record_id"                  \
   " WHERE s.organisation_id = $1 AND s.record_id = $2"
 inline constexpr const char* kLoadContactName = "load_staging_contacts";
-inline constexpr const char* kLoadContact = SIPPET_LOAD_RECORD("staging_contacts");
+inline constexpr const char* kLoadContact = SIPPET_LOAD_RECORD("staging_contacts", "s.deleted");
 inline constexpr const char* kLoadConversationName = "load_staging_conversations";
-inline constexpr const char* kLoadConversation = SIPPET_LOAD_RECORD("staging_conversations");
+inline constexpr const char* kLoadConversation = SIPPET_LOAD_RECORD("staging_conversations", "s.deleted");
 inline constexpr const char* kLoadClassificationName = "load_staging_email_classifications";
 inline constexpr const char* kLoadClassification =
-    SIPPET_LOAD_RECORD("staging_email_classifications");
+    SIPPET_LOAD_RECORD("staging_email_classifications", "false");  // never deleted
 #undef SIPPET_LOAD_RECORD
 
 // Moves a claimed job on, only if this worker still holds it (fencing).

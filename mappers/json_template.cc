@@ -93,7 +93,7 @@ std::shared_ptr<const JsonTemplate::Node> CompileNode(const YAML::Node& node,
     std::string key = it->first.Scalar();
     std::string child_path = path.empty() ? key : path + "." + key;
     if (key == "$merge") {
-      const YAML::Node& v = it->second;
+      YAML::Node v = it->second;
       std::vector<YAML::Node> parts;
       if (v.IsSequence()) {
         for (size_t i = 0; i < v.size(); ++i) parts.push_back(v[i]);

@@ -329,6 +329,10 @@ FakeResponse FakeCrmServer::Serve(const FakeRequest& request, bool* drop) {
       out = handle();
       out = vendor_->ErrorResponse(fault.status, "Injected failure after commit.");
       break;
+    case FaultKind::kCommitThenDelay:
+      out = handle();
+      SleepMs(fault.delay_ms);
+      break;
     case FaultKind::kNone:
       out = handle();
       break;

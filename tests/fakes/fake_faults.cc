@@ -18,6 +18,8 @@ std::string FaultName(const Fault& fault) {
       return "commit_then_drop";
     case FaultKind::kCommitThenStatus:
       return "commit_then_status_" + std::to_string(fault.status);
+    case FaultKind::kCommitThenDelay:
+      return "commit_then_delay_" + std::to_string(fault.delay_ms);
   }
   return "unknown";
 }

@@ -25,6 +25,7 @@ enum class FaultKind {
   kDrop,              // close the connection without answering, nothing applied
   kCommitThenDrop,    // apply the request, then close the connection without answering
   kCommitThenStatus,  // apply the request, then answer `status` instead of the real answer
+  kCommitThenDelay,   // apply the request, then wait `delay_ms` before answering normally
 };
 
 struct Fault {
@@ -41,6 +42,9 @@ struct Fault {
   static Fault Slow(int delay_ms) { return {FaultKind::kSlow, 200, 1, false, delay_ms}; }
   static Fault Drop() { return {FaultKind::kDrop, 0, 1, false, 0}; }
   static Fault CommitThenDrop() { return {FaultKind::kCommitThenDrop, 0, 1, false, 0}; }
+  static Fault CommitThenDelay(int delay_ms) {
+    return {FaultKind::kCommitThenDelay, 200, 1, false, delay_ms};
+  }
   static Fault CommitThenStatus(int status) {
     return {FaultKind::kCommitThenStatus, status, 1, false, 0};
   }

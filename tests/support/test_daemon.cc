@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include "daemon/logging.h"
 #include "tests/support/webhook_client.h"
@@ -36,12 +37,14 @@ TestDaemon::TestDaemon(const std::string& database_url, TestDaemonOptions option
                      "    secrets_file: secrets\n"
                      "  - path: /webhooks/sandbox\n"
                      "    environment: sandbox\n"
-                     "    secrets_file: secrets\n";
+                     "    secrets_file: secrets\n" + options.extra_yaml;
   ConfigErrors errors;
   std::unique_ptr<Config> config = LoadConfigFromString(yaml, dir_ + "/sippet-sync.yaml", &errors);
   if (!config) throw std::runtime_error("test config: " + errors.front().ToString());
-  app_ = std::make_unique<App>(std::shared_ptr<const Config>(std::move(config)), AppOptions{},
-                               NullLogger(), &clock_);
+  AppOptions app_options;
+  app_options.workers = options.workers;
+  app_ = std::make_unique<App>(std::shared_ptr<const Config>(std::move(config)), app_options,
+                               NullLogger(), &clock_, options.transport);
   std::string error;
   if (!app_->Start(BindListener("127.0.0.1", 0), &error)) throw std::runtime_error(error);
   db_ = std::make_unique<pqxx::connection>(database_url);
@@ -50,6 +53,16 @@ TestDaemon::TestDaemon(const std::string& database_url, TestDaemonOptions option
 TestDaemon::~TestDaemon() {
   app_->Stop();
   std::filesystem::remove_all(dir_);
+}
+
+bool TestDaemon::WaitForIdleJobs(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Scalar("SELECT count(*) FROM sync_jobs WHERE state IN ('pending', 'running')") == "0")
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 std::string TestDaemon::Scalar(const std::string& sql) {

@@ -13,6 +13,9 @@ namespace sippet::testing {
 struct TestDaemonOptions {
   std::string extra_server_yaml;  // lines under server:, e.g. "  max_body_bytes: 2048\n"
   int pool_size = 8;
+  std::string extra_yaml;  // top-level keys: targets, mappings_dir, workers
+  bool workers = true;     // run delivery workers (when mappings are configured)
+  HttpTransport* transport = nullptr;  // replaces the targets' transport
 };
 
 // The real App (HTTP server, ingest, PostgreSQL store) in this process, listening on a free
@@ -30,6 +33,8 @@ class TestDaemon {
   // The single value of `sql` as text ("" for NULL).
   std::string Scalar(const std::string& sql);
   App& app() { return *app_; }
+  // Waits until no job is pending or running (bounded by timeout_ms); false on timeout.
+  bool WaitForIdleJobs(int timeout_ms);
 
  private:
   std::string dir_;
