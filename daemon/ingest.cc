@@ -25,13 +25,13 @@ bool IsCredentialHeader(std::string name) {
   return false;
 }
 
-}  // namespace
-
 // The header's value, or "" when absent.
 std::string HeaderValue(const HttpHeaders& headers, const char* name) {
   const std::string* v = FindHeader(headers, name);
   return v ? *v : std::string();
 }
+
+}  // namespace
 
 std::string RedactedHeadersJson(const HttpHeaders& headers) {
   nlohmann::json out = nlohmann::json::object();

@@ -69,7 +69,7 @@ void WorkerPool::SetTargets(std::shared_ptr<TargetRegistry> targets) {
 }
 
 std::shared_ptr<TargetRegistry> WorkerPool::targets() const {
-  std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
+  std::lock_guard<std::mutex> lock(mu_);
   return targets_;
 }
 

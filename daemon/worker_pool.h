@@ -68,7 +68,7 @@ class WorkerPool {
   JobStore store_;
   std::atomic<bool> stopping_{false};
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable wake_;
   uint64_t wakeups_ = 0;                       // GUARDED_BY(mu_)
   std::shared_ptr<TargetRegistry> targets_;    // GUARDED_BY(mu_)
