@@ -63,7 +63,9 @@ curl -fsS http://127.0.0.1:18080/readyz; echo
 step "sending Sippet's sample events, signed with openssl (scripts/send-events.sh)"
 events=$top/tests/fixtures/events
 live=()
-for f in "$events"/*.json; do [[ $(basename "$f") == sandbox.* ]] || live+=("$f"); done
+for f in "$events"/*.json; do
+  case $(basename "$f") in sandbox.*|contact.deleted.json) ;; *) live+=("$f") ;; esac
+done
 "$top/scripts/send-events.sh" http://127.0.0.1:18080/webhooks/sippet "$secrets" "${live[@]}"
 "$top/scripts/send-events.sh" http://127.0.0.1:18080/webhooks/sippet-sandbox "$secrets" "$events/sandbox.contact.created.json"
 
@@ -80,12 +82,19 @@ curl -sS -w ' %{http_code}\n' -X POST http://127.0.0.1:18080/webhooks/sippet \
 step "sippet-sync map: what the HubSpot preset sends for contact.updated (nothing is sent)"
 "$bin" map --config "$config" --mapping hubspot-contacts --event "$events/contact.updated.json"
 
+wait_for_jobs() {
+  for _ in $(seq 1 300); do
+    [[ $(sql -tAc "SELECT count(*) FROM sync_jobs WHERE state IN ('pending', 'running')") == 0 ]] && return
+    sleep 0.1
+  done
+  echo "jobs still open after 30 s"
+}
 step "waiting for the workers to deliver every job"
-for _ in $(seq 1 300); do
-  open=$(sql -tAc "SELECT count(*) FROM sync_jobs WHERE state IN ('pending', 'running')")
-  [[ "$open" == 0 ]] && break
-  sleep 0.1
-done
+wait_for_jobs
+
+step "the contact is deleted in Sippet: Salesforce and the REST API delete it, HubSpot flags it, Zendesk keeps it"
+"$top/scripts/send-events.sh" http://127.0.0.1:18080/webhooks/sippet "$secrets" "$events/contact.deleted.json"
+wait_for_jobs
 
 step "what PostgreSQL now holds"
 sql -c "SELECT event_id, event_type, status, endpoint, length(raw_body) AS bytes FROM sippet_events ORDER BY occurred_at"
