@@ -20,7 +20,7 @@
 
 using namespace sippet;
 using namespace sippet::testing;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -56,12 +56,12 @@ void Sender(uint16_t port, const nlohmann::json& base, int first, int count, Res
     req.setContentType("application/json");
     req.setContentLength64(static_cast<int64_t>(body.size()));
     req.setKeepAlive(true);
-    auto t0 = Clock::now();
+    auto t0 = Steady::now();
     session.sendRequest(req) << body;
     Poco::Net::HTTPResponse resp;
     std::istream& is = session.receiveResponse(resp);
     std::string sink((std::istreambuf_iterator<char>(is)), std::istreambuf_iterator<char>());
-    out->latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    out->latencies_ms.push_back(std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
     if (resp.getStatus() != 200) ++out->failures;
   }
 }
@@ -69,14 +69,14 @@ void Sender(uint16_t port, const nlohmann::json& base, int first, int count, Res
 Result Run(uint16_t port, const nlohmann::json& base, int first, int count, int senders) {
   std::vector<Result> parts(senders);
   std::vector<std::thread> threads;
-  auto t0 = Clock::now();
+  auto t0 = Steady::now();
   for (int s = 0; s < senders; ++s) {
     threads.emplace_back(Sender, port, std::cref(base), first + s * (count / senders),
                          count / senders, &parts[s]);
   }
   for (auto& t : threads) t.join();
   Result all;
-  all.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  all.seconds = std::chrono::duration<double>(Steady::now() - t0).count();
   for (auto& p : parts) {
     all.latencies_ms.insert(all.latencies_ms.end(), p.latencies_ms.begin(), p.latencies_ms.end());
     all.failures += p.failures;
@@ -98,7 +98,9 @@ void Print(const char* name, const Result& r) {
 int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 3000;
   PgCluster cluster;
-  TestDaemon daemon(cluster.CreateMigratedDatabase(), TestDaemonOptions{"", 16});
+  TestDaemonOptions options;
+  options.pool_size = 16;
+  TestDaemon daemon(cluster.CreateMigratedDatabase(), options);
   nlohmann::json base = nlohmann::json::parse(ReadFixture("events/contact.updated.json"));
   std::printf("ingest: %d events per run, private PostgreSQL 15 (fsync on), %u cores\n", n,
               std::thread::hardware_concurrency());
