@@ -158,6 +158,60 @@ TEST_F(BinaryTest, ServeStoresEventsSignedByAnIndependentImplementationAndDrains
   EXPECT_EQ(serve->Log().find("MfKQ9r8G"), std::string::npos);  // no secret in logs
 }
 
+TEST_F(BinaryTest, MapShowsEachPresetsRequestsWithCredentialsMasked) {
+  // The shipped presets, with targets whose secrets are test files.
+  for (const char* f : {"hubspot-token", "sf-secret", "zd-token", "rest-key"})
+    WriteFile(dir_ + "/" + f, "super-secret-value\n");
+  WriteConfig("mappings_dir: " + std::string(SIPPET_SOURCE_DIR) + "/config/mappings.d\n"
+              "targets:\n"
+              "  hubspot: {base_url: https://api.hubapi.com, auth: {type: bearer, token_file: hubspot-token}}\n"
+              "  salesforce:\n    base_url: https://login.salesforce.com\n"
+              "    auth: {type: oauth2_client_credentials, token_url: https://login.salesforce.com/services/oauth2/token,"
+              " client_id: cid, client_secret_file: sf-secret}\n"
+              "  zendesk: {base_url: https://acme.zendesk.com, auth: {type: basic, username: a@b.c/token, password_file: zd-token}}\n"
+              "  crm_rest: {base_url: https://crm.example.com/api, auth: {type: api_key, header: X-API-Key, key_file: rest-key}}\n");
+  struct Case {
+    std::string mapping, event;
+    std::vector<std::string> want;
+  } cases[] = {
+      {"hubspot-contacts", "contact.updated.json",
+       {"POST https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert", "Authorization: Bearer ***",
+        "\"idProperty\": \"email\"", "\"phone\": \"+44 20 7946 0999\""}},
+      {"salesforce-contacts", "contact.created.json",
+       {"PATCH https://login.salesforce.com/services/data/v60.0/sobjects/Contact/Sippet_Id__c/con_8812",
+        "\"LastName\": \"Lovelace\""}},
+      {"zendesk-users", "contact.created.json",
+       {"POST https://acme.zendesk.com/api/v2/users/create_or_update", "Authorization: Basic ***",
+        "\"external_id\": \"con_8812\""}},
+      {"zendesk-tickets", "conversation.updated.json",
+       {"GET https://acme.zendesk.com/api/v2/tickets?external_id=cnv_5501",
+        "POST https://acme.zendesk.com/api/v2/tickets", "Idempotency-Key: ",
+        "PUT https://acme.zendesk.com/api/v2/tickets/<external-id>", "\"status\": \"solved\""}},
+      {"rest-contacts", "contact.created.json",
+       {"GET https://crm.example.com/api/contacts?sippet_id=con_8812", "POST https://crm.example.com/api/contacts",
+        "PATCH https://crm.example.com/api/contacts/<external-id>", "X-API-Key: ***"}},
+      {"rest-email-classifications", "email.classification.updated.json",
+       {"\"label\": \"billing.invoice_question\"", "\"label_source\": \"manual\""}},
+      {"salesforce-contacts", "contact.deleted.json",
+       {"DELETE https://login.salesforce.com/services/data/v60.0/sobjects/Contact/%3Cexternal-id%3E"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.mapping + " " + c.event);
+    CommandResult r = Cli({"map", "--config", config(), "--mapping", c.mapping, "--event",
+                           std::string(SIPPET_TEST_FIXTURES_DIR) + "/events/" + c.event});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    for (const std::string& w : c.want) EXPECT_NE(r.output.find(w), std::string::npos) << w << "\n" << r.output;
+    EXPECT_EQ(r.output.find("super-secret-value"), std::string::npos);
+  }
+  CommandResult unknown = Cli({"map", "--config", config(), "--mapping", "nope", "--event", "x.json"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("no mapping named 'nope' (known: hubspot-contacts"), std::string::npos);
+  CommandResult pending = Cli({"map", "--config", config(), "--mapping", "rest-email-classifications", "--event",
+                               std::string(SIPPET_TEST_FIXTURES_DIR) + "/events/email.classification.created.json"});
+  EXPECT_EQ(pending.exit_code, 0);
+  EXPECT_NE(pending.output.find("skipped: condition 'when' is false"), std::string::npos) << pending.output;
+}
+
 TEST_F(BinaryTest, SighupReloadsRotatedSecretsAndKeepsTheOldConfigOnError) {
   ASSERT_EQ(Cli({"migrate", "--config", config()}).exit_code, 0);
   std::unique_ptr<Subprocess> serve = Serve();

@@ -123,6 +123,25 @@ TEST_F(DeliveryTest, EveryPresetSyncsTheFixtureEventsToItsFake) {
             "skipped");
 }
 
+TEST_F(DeliveryTest, AnExpiredTokenIsRefreshedOnceAndTheDeliverySucceeds) {
+  Start();
+  SendFixture("contact.created.json");
+  WaitIdle();
+  ASSERT_EQ(fleet_->salesforce().state().store.Size("Contact"), 1u);
+  fleet_->salesforce().state().tokens.ExpireAll();  // the cached OAuth token now answers 401
+  SendFixture("contact.updated.json");
+  WaitIdle();
+  EXPECT_EQ(fleet_->salesforce().state().store.List("Contact")[0].fields["Phone"], "+44 20 7946 0999");
+  // One 401 (auth), then the retry with a fresh token, in the same round: no attempt burnt.
+  EXPECT_EQ(Q("SELECT string_agg(coalesce(status::text, '-') || ':' || error_class, ',' ORDER BY a.id) "
+              "FROM delivery_attempts a JOIN sync_jobs j ON j.id = a.job_id "
+              "WHERE j.mapping = 'salesforce-contacts' AND j.last_event_id = 'evt_01JB00C002'"),
+            "401:auth,200:success");
+  EXPECT_EQ(Q("SELECT state || ' ' || attempts FROM sync_jobs WHERE mapping = 'salesforce-contacts' "
+              "AND last_event_id = 'evt_01JB00C002'"),
+            "done 1");
+}
+
 json Contact(int i, const std::string& phone, const std::string& updated_at, const std::string& id) {
   json e = json::parse(ReadFixture("events/contact.created.json"));
   e["id"] = id;
