@@ -31,7 +31,13 @@ url() { echo "postgresql://sippet@127.0.0.1:$(cat "$dir/port")/sippet"; }
 start() {
   mkdir -p "$dir"
   if [[ "$(id -u)" -eq 0 ]]; then
-    as_owner true  # creates the user if needed
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
+    # A root directory without o+x (seen in minimal chroots) stops every other user from
+    # running anything at all; PostgreSQL must run as one.
+    if ! (cd / && runuser -u postgres -- /bin/true) 2>/dev/null && (( $(stat -c %a /) % 2 == 0 )); then
+      echo "$0: '/' (mode $(stat -c %a /)) is not searchable by other users; adding o+x so the postgres user can run" >&2
+      chmod o+x /
+    fi
     chown postgres "$dir"
     (cd / && runuser -u postgres -- test -w "$dir") ||
       { echo "$0: the 'postgres' user cannot reach $dir (make its parent directories world-searchable)" >&2; exit 1; }
