@@ -118,14 +118,14 @@ int RunMap(const CliCommand& cmd) {
     std::cout << "# note: this mapping does not subscribe to " << e.type
               << "; shown as if it did\n";
   }
-  const std::string placeholder = "<external-id>";
+  const std::string shown_id = "<external-id>";  // stands for the id a search would find
   nlohmann::json ctx;
   if (rec.deleted && m->on_delete != DeleteAction::kUpsert) {
     if (m->on_delete == DeleteAction::kIgnore) {
       std::cout << "# deletion: ignored by this mapping; nothing is sent\n";
       return kExitOk;
     }
-    ctx = MappingContext(*m, rec, placeholder);
+    ctx = MappingContext(*m, rec, shown_id);
     PlannedRequest p;
     if (!PlanOrReport("delete", m->delete_request, ctx, &p)) return kExitUsage;
     Print(target, p, "sent when the record has a stored link (crm_links)");
@@ -156,7 +156,7 @@ int RunMap(const CliCommand& cmd) {
   }
   if (m->strategy == Strategy::kLink) {
     nlohmann::json linked = ctx;
-    linked["link"] = {{"external_id", placeholder}};
+    linked["link"] = {{"external_id", shown_id}};
     if (!PlanOrReport("update", m->update, linked, &p)) return kExitUsage;
     Print(target, p, "when a link is stored in crm_links; on 404 the search below runs");
   }
@@ -165,7 +165,7 @@ int RunMap(const CliCommand& cmd) {
   if (!PlanOrReport("create", m->create, ctx, &p)) return kExitUsage;
   Print(target, p, "when the search finds nothing");
   nlohmann::json found = ctx;
-  found["link"] = {{"external_id", placeholder}};
+  found["link"] = {{"external_id", shown_id}};
   if (!PlanOrReport("update", m->update, found, &p)) return kExitUsage;
   Print(target, p, "when the search finds one record (several: dead letter)");
   return kExitOk;
