@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "tests/support/crm_fleet.h"
 #include "tests/support/fixtures.h"
@@ -121,6 +122,30 @@ TEST_F(DeliveryTest, EveryPresetSyncsTheFixtureEventsToItsFake) {
   EXPECT_EQ(Q("SELECT count(*) FROM crm_links WHERE record_id = 'con_8812'"), "2");  // hubspot, zendesk
   EXPECT_EQ(Q("SELECT outcome FROM sync_jobs WHERE mapping = 'zendesk-users' ORDER BY id DESC LIMIT 1"),
             "skipped");
+}
+
+TEST_F(DeliveryTest, AFailingTargetOpensItsCircuitSoJobsWaitWithoutBurningAttempts) {
+  Start();
+  fleet_->rest().state().faults.AddRandom(1.0, fakes::Fault::Status(503));  // the API is down
+  for (int i = 0; i < 20; ++i) {
+    json e = json::parse(ReadFixture("events/contact.created.json"));
+    e["id"] = "evt_c" + std::to_string(i);
+    e["data"]["id"] = "con_c" + std::to_string(i);
+    e["data"]["email"] = "c" + std::to_string(i) + "@example.com";
+    Send(e.dump());
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // an outage of three seconds
+  int tried = std::stoi(Q("SELECT count(*) FROM delivery_attempts WHERE target = 'crm_rest'"));
+  // Without a circuit: 20 jobs retried every second, ~60 attempts. With it: the failures that
+  // opened it, plus about one probe per cool-down (1 s).
+  EXPECT_LE(tried, 20);
+  EXPECT_GE(std::stoi(Q("SELECT count(*) FROM sync_jobs WHERE mapping = 'rest-contacts' AND attempts = 0")), 8);
+  // The other targets were not held up.
+  EXPECT_EQ(fleet_->hubspot().state().store.Size("contacts"), 20u);
+  fleet_->rest().state().faults.Clear();  // the API is back: a probe closes the circuit
+  WaitIdle();
+  EXPECT_EQ(fleet_->rest().state().store.Size("contacts"), 20u);
+  EXPECT_EQ(Q("SELECT count(*) FROM sync_jobs WHERE state = 'dead'"), "0");
 }
 
 TEST_F(DeliveryTest, AnExpiredTokenIsRefreshedOnceAndTheDeliverySucceeds) {

@@ -54,7 +54,8 @@ std::string CrmFleet::Yaml() const {
                        "\n    connect_timeout_ms: " + std::to_string(std::min(1000, options_.timeout_ms)) + "\n"
                        "    retry: {schedule_seconds: [1], jitter: 0.5, min_delay_seconds: 1, "
                        "max_attempts: " + std::to_string(options_.max_attempts) +
-                       ", max_retry_after_seconds: 2, rate_limited_delay_seconds: 1}\n";
+                       ", max_retry_after_seconds: 2, rate_limited_delay_seconds: 1}\n"
+                       "    circuit: {consecutive_failures: 5, cool_down_ms: 1000}\n";
   return "mappings_dir: " + std::string(SIPPET_SOURCE_DIR) + "/config/mappings.d\n"
          "workers: {concurrency: " + std::to_string(options_.concurrency) +
          ", lease_seconds: " + std::to_string(options_.lease_seconds) +
