@@ -8,6 +8,7 @@ namespace {
 
 bool IsCredentialKey(std::string key) {
   std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+  if (key == "client_id" || key == "username") return true;
   for (const char* part : {"password", "secret", "token", "api_key", "apikey", "api-key",
                            "authorization", "credential"}) {
     if (key.find(part) != std::string::npos) return true;
@@ -37,6 +38,19 @@ std::string RedactBody(const std::string& body, size_t max_bytes) {
   if (!j.is_discarded()) {
     Mask(&j);
     out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } else if (body.find('=') != std::string::npos && body.find_first_of(" \n{") == std::string::npos) {
+    // application/x-www-form-urlencoded (OAuth2 token requests): mask credential fields.
+    out.clear();
+    size_t start = 0;
+    while (start <= body.size()) {
+      size_t amp = body.find('&', start);
+      std::string pair = body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      size_t eq = pair.find('=');
+      if (eq != std::string::npos && IsCredentialKey(pair.substr(0, eq))) pair = pair.substr(0, eq) + "=***";
+      out += (out.empty() ? "" : "&") + pair;
+      if (amp == std::string::npos) break;
+      start = amp + 1;
+    }
   }
   if (out.size() > max_bytes) {
     out.resize(max_bytes);

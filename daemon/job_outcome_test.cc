@@ -67,6 +67,8 @@ TEST(JobOutcomeTest, RedactBodyMasksCredentialsAndBoundsLength) {
   EXPECT_EQ(out.find("p4ss"), std::string::npos);
   EXPECT_EQ(out.find("\"k\""), std::string::npos);
   EXPECT_NE(out.find("\"ok\":1"), std::string::npos);
+  EXPECT_EQ(RedactBody("grant_type=client_credentials&client_id=abc&client_secret=s3&scope=a", 1000),
+            "grant_type=client_credentials&client_id=***&client_secret=***&scope=a");
   std::string long_text(10000, 'x');
   EXPECT_LE(RedactBody(long_text, 100).size(), 100u + 20);
   std::string utf8 = std::string(99, 'a') + "\xc3\xa9";  // é cut in half at 100 bytes

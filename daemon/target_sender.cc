@@ -26,6 +26,29 @@ HttpResponse LocalError(const std::string& message) {
 
 }  // namespace
 
+void TargetSender::Record(const std::string& step, const HttpRequest& shown,
+                          const std::string& body, const HttpResponse& resp,
+                          OutcomeClass outcome, int64_t started_unix_ms) {
+  AttemptRow row;
+  row.step = step;
+  row.started_unix_ms = started_unix_ms;
+  row.method = shown.method;
+  row.url = shown.url;
+  nlohmann::json headers = nlohmann::json::object();
+  for (const auto& [k, v] : shown.headers) headers[k] = v;
+  row.headers_json = headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!body.empty()) row.request_body = RedactBody(body, kStoredBodyBytes);
+  if (resp.ok()) {
+    row.status = resp.status;
+    row.response_body = RedactBody(resp.body, kStoredBodyBytes);
+  } else {
+    row.error = resp.error_message;
+  }
+  row.error_class = OutcomeClassName(outcome);
+  row.duration_ms = static_cast<int>(resp.duration.count());
+  attempts_.push_back(std::move(row));
+}
+
 int64_t MonotonicMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -64,15 +87,22 @@ HttpResponse TargetSender::SendOnce(const PlannedRequest& planned, uint64_t* gen
     if (stopping_->load()) return LocalError("shutting down before the request was sent");
     std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<int64_t>(a.wait_ms, 5, 200)));
   }
-  AttemptRow row;
-  row.step = planned.step;
-  row.started_unix_ms = WallMs();
-  Authenticator::Applied applied = target_->auth().Apply(&req);
+  int64_t started = WallMs();
+  Authenticator::Applied applied;
+  {
+    // A token request made now (OAuth2) is an outbound attempt of this round too.
+    TokenAudit audit([&](const HttpRequest& token_req, const HttpResponse& token_resp) {
+      Record("token", RedactRequest(token_req), token_req.body, token_resp,
+             Classify(token_resp, true), WallMs() - token_resp.duration.count());
+    });
+    applied = target_->auth().Apply(&req);
+  }
   HttpResponse resp;
   if (!applied.ok) {
     resp = LocalError("credentials: " + applied.error);
   } else {
     *generation = applied.generation;
+    started = WallMs();
     resp = target_->transport().Send(req);
   }
   target_->limiter().Release();
@@ -85,23 +115,7 @@ HttpResponse TargetSender::SendOnce(const PlannedRequest& planned, uint64_t* gen
     target_->limiter().BlockFor(secs ? *secs * 1000 : 1000, MonotonicMs());
   }
   target_->breaker().Record(outcome, MonotonicMs());
-
-  HttpRequest shown = target_->auth().Redacted(req);
-  row.method = shown.method;
-  row.url = shown.url;
-  nlohmann::json headers = nlohmann::json::object();
-  for (const auto& [k, v] : shown.headers) headers[k] = v;
-  row.headers_json = headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (!req.body.empty()) row.request_body = RedactBody(req.body, kStoredBodyBytes);
-  if (resp.ok()) {
-    row.status = resp.status;
-    row.response_body = RedactBody(resp.body, kStoredBodyBytes);
-  } else {
-    row.error = resp.error_message;
-  }
-  row.error_class = OutcomeClassName(outcome);
-  row.duration_ms = static_cast<int>(resp.duration.count());
-  attempts_.push_back(std::move(row));
+  Record(planned.step, target_->auth().Redacted(req), req.body, resp, outcome, started);
   return resp;
 }
 

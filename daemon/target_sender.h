@@ -27,6 +27,9 @@ class TargetSender final : public RequestSender {
 
  private:
   HttpResponse SendOnce(const PlannedRequest& planned, uint64_t* generation);
+  // Records one attempt: `shown` is the request already redacted.
+  void Record(const std::string& step, const HttpRequest& shown, const std::string& body,
+              const HttpResponse& resp, OutcomeClass outcome, int64_t started_unix_ms);
 
   Target* target_;
   const Clock* clock_;

@@ -62,9 +62,24 @@ Target::Target(TargetConfig config, const Clock* clock, HttpTransport* transport
     : config_(std::move(config)),
       owned_transport_(transport == nullptr ? MakeTransport(config_) : nullptr),
       transport_(transport == nullptr ? owned_transport_.get() : transport),
-      auth_(config_.auth, transport_, clock),
+      token_transport_(transport_),
+      auth_(config_.auth, &token_transport_, clock),
       limiter_(config_.rate_limit),
       breaker_(config_.circuit) {}
+
+namespace {
+thread_local const TokenAudit::Sink* g_token_sink = nullptr;
+}  // namespace
+
+TokenAudit::TokenAudit(Sink sink) : sink_(std::move(sink)) { g_token_sink = &sink_; }
+
+TokenAudit::~TokenAudit() { g_token_sink = nullptr; }
+
+HttpResponse Target::TokenTransport::Send(const HttpRequest& request) {
+  HttpResponse response = inner_->Send(request);
+  if (g_token_sink != nullptr) (*g_token_sink)(request, response);
+  return response;
+}
 
 std::string Target::BaseUrl() const {
   if (config_.use_instance_url) {

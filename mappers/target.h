@@ -1,6 +1,7 @@
 #ifndef SIPPET_MAPPERS_TARGET_H_
 #define SIPPET_MAPPERS_TARGET_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,21 @@ namespace sippet {
 // BaseUrl() and NewRequest() only read immutable state (plus the Authenticator's own locking);
 // transport(), auth(), limiter() and breaker() return objects that are themselves thread-safe.
 // Not copyable or movable (workers hold references to its parts).
+// While a TokenAudit lives on a thread, every OAuth2 token request that a Target's auth()
+// sends from that thread is reported to its sink (the worker records it in
+// delivery_attempts: every outbound HTTP attempt is accounted for). Not nestable.
+class TokenAudit {
+ public:
+  using Sink = std::function<void(const HttpRequest& request, const HttpResponse& response)>;
+  explicit TokenAudit(Sink sink);
+  ~TokenAudit();
+  TokenAudit(const TokenAudit&) = delete;
+  TokenAudit& operator=(const TokenAudit&) = delete;
+
+ private:
+  Sink sink_;
+};
+
 class Target {
  public:
   // `clock` must outlive the Target. When `transport` is null the Target owns a
@@ -57,6 +73,16 @@ class Target {
   const TargetConfig config_;
   std::unique_ptr<HttpTransport> owned_transport_;  // null when one was injected
   HttpTransport* const transport_;
+  // transport_ for token requests, reporting each one to the thread's TokenAudit if any.
+  class TokenTransport final : public HttpTransport {
+   public:
+    explicit TokenTransport(HttpTransport* inner) : inner_(inner) {}
+    HttpResponse Send(const HttpRequest& request) override;
+
+   private:
+    HttpTransport* inner_;
+  };
+  TokenTransport token_transport_;
   Authenticator auth_;
   RateLimiter limiter_;
   CircuitBreaker breaker_;

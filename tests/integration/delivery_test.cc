@@ -158,10 +158,14 @@ TEST_F(DeliveryTest, AnExpiredTokenIsRefreshedOnceAndTheDeliverySucceeds) {
   WaitIdle();
   EXPECT_EQ(fleet_->salesforce().state().store.List("Contact")[0].fields["Phone"], "+44 20 7946 0999");
   // One 401 (auth), then the retry with a fresh token, in the same round: no attempt burnt.
-  EXPECT_EQ(Q("SELECT string_agg(coalesce(status::text, '-') || ':' || error_class, ',' ORDER BY a.id) "
-              "FROM delivery_attempts a JOIN sync_jobs j ON j.id = a.job_id "
+  // The token request is audited too, with its credentials masked.
+  EXPECT_EQ(Q("SELECT string_agg(step || ':' || coalesce(status::text, '-') || ':' || error_class, ',' "
+              "ORDER BY a.id) FROM delivery_attempts a JOIN sync_jobs j ON j.id = a.job_id "
               "WHERE j.mapping = 'salesforce-contacts' AND j.last_event_id = 'evt_01JB00C002'"),
-            "401:auth,200:success");
+            "native:401:auth,token:200:success,native:200:success");
+  EXPECT_EQ(Q("SELECT count(*) FROM delivery_attempts WHERE step = 'token' AND (request_body LIKE '%test-secret%'"
+              " OR response_body NOT LIKE '%\"access_token\":\"***\"%' OR request_body NOT LIKE '%client_secret=***%')"),
+            "0");
   EXPECT_EQ(Q("SELECT state || ' ' || attempts FROM sync_jobs WHERE mapping = 'salesforce-contacts' "
               "AND last_event_id = 'evt_01JB00C002'"),
             "done 1");
