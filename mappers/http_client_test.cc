@@ -182,7 +182,21 @@ TEST(HttpClientTest, TransportFailuresAreClassified) {
     Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
     closed_port = s.address().port();
   }
-  ScriptedHttpServer plain([](const SeenRequest&) { return ScriptedResponse{200, {}, "ok"}; });
+  // A plain-text server that answers at once, whatever the client sent: a TLS client must see
+  // a handshake failure (a server that waited for a full request line could leave the
+  // ClientHello hanging until a timeout, depending on its random bytes).
+  Poco::Net::ServerSocket plain_socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  std::thread plain([&plain_socket] {
+    Poco::Net::StreamSocket conn = plain_socket.acceptConnection();
+    const std::string answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    conn.sendBytes(answer.data(), static_cast<int>(answer.size()));
+    conn.shutdown();
+    conn.close();
+  });
+  struct PlainPort {
+    uint16_t port() const { return p; }
+    uint16_t p;
+  } plain_port{plain_socket.address().port()};
   PocoHttpTransport http(AllowLoopback());
   struct Case {
     const char* name;
@@ -191,7 +205,7 @@ TEST(HttpClientTest, TransportFailuresAreClassified) {
   } cases[] = {
       {"nothing listening", "http://127.0.0.1:" + std::to_string(closed_port) + "/",
        TransportError::kConnectionRefused},
-      {"TLS to a plain HTTP server", "https://127.0.0.1:" + std::to_string(plain.port()) + "/",
+      {"TLS to a plain HTTP server", "https://127.0.0.1:" + std::to_string(plain_port.port()) + "/",
        TransportError::kTlsError},
       {"unsupported scheme", "ftp://127.0.0.1/", TransportError::kInvalidRequest},
       {"credentials in URL", "http://user:hunter2@127.0.0.1/", TransportError::kInvalidRequest},
@@ -203,6 +217,7 @@ TEST(HttpClientTest, TransportFailuresAreClassified) {
     EXPECT_EQ(resp.error, c.want) << TransportErrorName(resp.error) << ": " << resp.error_message;
     EXPECT_EQ(resp.error_message.find("hunter2"), std::string::npos);
   }
+  plain.join();
 }
 
 TEST(HttpClientTest, HttpsVerifiesTheUrlsHostNameWhileConnectingToTheCheckedAddress) {
