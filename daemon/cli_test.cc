@@ -18,7 +18,7 @@ TEST(CliTest, ParsesCommandsAndOptions) {
   EXPECT_EQ(ParseCommandLine({"--version"}).kind, CliCommand::Kind::kVersion);
 }
 
-TEST(CliTest, ErrorsSayWhatToDo) {
+TEST(CliTest, ErrorsNameTheProblemAndPointToHelp) {
   struct Case {
     std::vector<std::string> args;
     std::string want;
