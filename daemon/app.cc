@@ -33,8 +33,7 @@ bool App::Start(std::optional<Poco::Net::ServerSocket> socket, std::string* erro
       return false;
     }
   } catch (const std::exception& e) {
-    *error = "cannot connect to the database (" + MaskDatabaseUrl(db.url.Expose()) + "): " + e.what();
-    while (!error->empty() && error->back() == '\n') error->pop_back();
+    *error = "cannot connect to the database (" + MaskDatabaseUrl(db.url.Expose()) + "): " + ErrorText(e);
     return false;
   }
   store_ = std::make_unique<PgEventStore>(pool_.get());

@@ -62,8 +62,7 @@ int RunMigrate(const CliCommand& cmd) {
               << " (" << EmbeddedMigrations().size() << " known)\n";
     return kExitOk;
   } catch (const std::exception& e) {
-    std::string what = e.what();
-    while (!what.empty() && what.back() == '\n') what.pop_back();
+    std::string what = ErrorText(e);
     std::cerr << "sippet-sync migrate: cannot connect to "
               << MaskDatabaseUrl(config->database.url.Expose()) << ": " << what << "\n";
     return kExitRuntime;

@@ -140,19 +140,18 @@ PersistResult PgEventStore::PersistOnce(const IncomingEvent& in, bool raw_only, 
   } catch (const pqxx::in_doubt_error& ex) {
     // COMMIT was sent but its outcome is unknown: do not acknowledge; a redelivery is safe (G2).
     conn.MarkBroken();
-    out.error = std::string("commit outcome unknown: ") + ex.what();
+    out.error = "commit outcome unknown: " + ErrorText(ex);
   } catch (const std::exception& ex) {
     if (IsConnectionFailure(ex)) {
       conn.MarkBroken();
-      out.error = std::string("database connection failed: ") + ex.what();
+      out.error = "database connection failed: " + ErrorText(ex);
       *retry = true;
     } else if (!raw_only && IsDataError(ex)) {
       return PersistOnce(in, true, retry);
     } else {
-      out.error = std::string("database error: ") + ex.what();
+      out.error = "database error: " + ErrorText(ex);
     }
   }
-  while (!out.error.empty() && out.error.back() == '\n') out.error.pop_back();
   return out;
 }
 
@@ -177,7 +176,7 @@ bool PgEventStore::RecordRejection(const Rejection& r, std::string* error) {
       tx.commit();
       return true;
     } catch (const std::exception& ex) {
-      *error = ex.what();
+      *error = ErrorText(ex);
       if (!IsConnectionFailure(ex)) return false;
       conn.MarkBroken();
     }
@@ -194,7 +193,7 @@ bool PgEventStore::Ping(std::string* error) {
       tx.exec("SELECT 1");
       return true;
     } catch (const std::exception& ex) {
-      *error = ex.what();
+      *error = ErrorText(ex);
       conn.MarkBroken();
     }
   }

@@ -12,12 +12,6 @@ const char* LoadStatement(const std::string& table) {
   return nullptr;
 }
 
-std::string Trimmed(const char* what) {
-  std::string s = what;
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
-
 }  // namespace
 
 std::string TextArray(const std::vector<std::string>& values) {
@@ -32,6 +26,19 @@ std::string TextArray(const std::vector<std::string>& values) {
     out += '"';
   }
   return out + "}";
+}
+
+template <typename Body>
+bool JobStore::WithConnection(std::string* error, Body&& body) {
+  PgPool::Lease conn = pool_->Acquire(error);
+  if (!conn) return false;
+  try {
+    return body(*conn);
+  } catch (const std::exception& e) {
+    if (IsConnectionFailure(e)) conn.MarkBroken();
+    *error = ErrorText(e);
+    return false;
+  }
 }
 
 void JobStore::Prepare(pqxx::connection& conn) {
@@ -51,10 +58,8 @@ void JobStore::Prepare(pqxx::connection& conn) {
 std::vector<ClaimedJob> JobStore::Claim(const std::string& mapping, int limit, int lease_seconds,
                                         const std::string& worker, std::string* error) {
   std::vector<ClaimedJob> out;
-  PgPool::Lease conn = pool_->Acquire(error);
-  if (!conn) return out;
-  try {
-    pqxx::work tx(*conn);
+  bool ok = WithConnection(error, [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
     pqxx::result r = tx.exec_prepared(sql::kClaimJobsName, mapping, limit,
                                       static_cast<double>(lease_seconds), worker);
     tx.commit();
@@ -69,20 +74,16 @@ std::vector<ClaimedJob> JobStore::Claim(const std::string& mapping, int limit, i
       j.age_seconds = row[6].as<int64_t>();
       out.push_back(std::move(j));
     }
-  } catch (const std::exception& e) {
-    if (IsConnectionFailure(e)) conn.MarkBroken();
-    *error = Trimmed(e.what());
-    out.clear();
-  }
+    return true;
+  });
+  if (!ok) out.clear();
   return out;
 }
 
 bool JobStore::LoadRecords(std::vector<ClaimedJob>* jobs, const std::string& target,
                            const std::string& object, std::string* error) {
-  PgPool::Lease conn = pool_->Acquire(error);
-  if (!conn) return false;
-  try {
-    pqxx::read_transaction tx(*conn);
+  return WithConnection(error, [&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
     for (ClaimedJob& j : *jobs) {
       const char* stmt = LoadStatement(j.staging_table);
       if (stmt == nullptr) continue;
@@ -102,11 +103,7 @@ bool JobStore::LoadRecords(std::vector<ClaimedJob>* jobs, const std::string& tar
       j.record = std::move(rec);
     }
     return true;
-  } catch (const std::exception& e) {
-    if (IsConnectionFailure(e)) conn.MarkBroken();
-    *error = Trimmed(e.what());
-    return false;
-  }
+  });
 }
 
 bool JobStore::Renew(const std::vector<std::pair<int64_t, int>>& held, int lease_seconds,
@@ -123,43 +120,34 @@ bool JobStore::Renew(const std::vector<std::pair<int64_t, int>>& held, int lease
   }
   ids += '}';
   claims += '}';
-  PgPool::Lease conn = pool_->Acquire(error);
-  if (!conn) return false;
-  try {
-    pqxx::work tx(*conn);
+  return WithConnection(error, [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
     tx.exec_prepared(sql::kRenewLeasesName, ids, claims, static_cast<double>(lease_seconds));
     tx.commit();
     return true;
-  } catch (const std::exception& e) {
-    if (IsConnectionFailure(e)) conn.MarkBroken();
-    *error = Trimmed(e.what());
-    return false;
-  }
+  });
 }
 
 bool JobStore::Finish(const ClaimedJob& job, const std::string& mapping,
                       const std::string& target, const std::string& object,
                       const JobFinish& f, bool* fenced, std::string* error) {
   *fenced = false;
-  PgPool::Lease conn = pool_->Acquire(error);
-  if (!conn) return false;
   auto insert_attempts = [&](pqxx::work& tx, bool mark_fenced) {
-    int n = job.attempts;
     for (const AttemptRow& a : f.attempt_rows) {
-      tx.exec_prepared(sql::kInsertAttemptName, job.id, n + 1, a.step, mapping, target,
+      tx.exec_prepared(sql::kInsertAttemptName, job.id, job.attempts + 1, a.step, mapping, target,
                        static_cast<double>(a.started_unix_ms), a.duration_ms, a.method, a.url,
                        a.headers_json, a.request_body, a.status, a.response_body, a.error_class,
                        a.error, mark_fenced);
     }
   };
-  try {
-    pqxx::work tx(*conn);
+  return WithConnection(error, [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
     pqxx::result r = tx.exec_prepared(sql::kFinishJobName, job.id, job.claim, f.state, f.outcome,
                                       f.attempts, f.delay_seconds, f.last_status, f.last_error,
                                       f.dead_reason, f.external_id);
     if (r.empty()) {
       tx.abort();
-      pqxx::work fenced_tx(*conn);
+      pqxx::work fenced_tx(conn);
       insert_attempts(fenced_tx, true);
       fenced_tx.commit();
       *fenced = true;
@@ -181,26 +169,16 @@ bool JobStore::Finish(const ClaimedJob& job, const std::string& mapping,
     }
     tx.commit();
     return true;
-  } catch (const std::exception& e) {
-    if (IsConnectionFailure(e)) conn.MarkBroken();
-    *error = Trimmed(e.what());
-    return false;
-  }
+  });
 }
 
 bool JobStore::Release(const ClaimedJob& job, double delay_seconds, std::string* error) {
-  PgPool::Lease conn = pool_->Acquire(error);
-  if (!conn) return false;
-  try {
-    pqxx::work tx(*conn);
+  return WithConnection(error, [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
     tx.exec_prepared(sql::kReleaseJobName, job.id, job.claim, delay_seconds);
     tx.commit();
     return true;
-  } catch (const std::exception& e) {
-    if (IsConnectionFailure(e)) conn.MarkBroken();
-    *error = Trimmed(e.what());
-    return false;
-  }
+  });
 }
 
 }  // namespace sippet

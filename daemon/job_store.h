@@ -73,6 +73,11 @@ class JobStore {
   bool Release(const ClaimedJob& job, double delay_seconds, std::string* error);
 
  private:
+  // Runs `body` on a pooled connection. Connection failures mark it broken; any exception
+  // becomes false with its message in *error.
+  template <typename Body>
+  bool WithConnection(std::string* error, Body&& body);
+
   PgPool* pool_;
 };
 

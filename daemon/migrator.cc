@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "daemon/pg_pool.h"
+
 namespace sippet {
 namespace {
 
@@ -74,7 +76,7 @@ MigrationReport Migrate(pqxx::connection& conn, const std::vector<EmbeddedMigrat
       try {
         tx.exec(m.sql);
       } catch (const pqxx::sql_error& e) {
-        report.error = "migration " + m.name + " failed: " + e.what();
+        report.error = "migration " + m.name + " failed: " + ErrorText(e);
         report.applied_now.clear();
         return report;
       }
@@ -85,10 +87,9 @@ MigrationReport Migrate(pqxx::connection& conn, const std::vector<EmbeddedMigrat
     tx.commit();
     report.pending.clear();
   } catch (const std::exception& e) {
-    report.error = std::string("migrate failed: ") + e.what();
+    report.error = "migrate failed: " + ErrorText(e);
     report.applied_now.clear();
   }
-  while (!report.error.empty() && report.error.back() == '\n') report.error.pop_back();
   return report;
 }
 
@@ -103,9 +104,8 @@ MigrationReport CheckSchema(pqxx::connection& conn, const std::vector<EmbeddedMi
     }
     Compare(tx, all, &report);
   } catch (const std::exception& e) {
-    report.error = std::string("cannot read the schema ledger: ") + e.what();
+    report.error = "cannot read the schema ledger: " + ErrorText(e);
   }
-  while (!report.error.empty() && report.error.back() == '\n') report.error.pop_back();
   return report;
 }
 

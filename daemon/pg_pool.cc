@@ -12,6 +12,12 @@ std::string BuildConninfo(const std::string& url, int connect_timeout_seconds) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + params;
 }
 
+std::string ErrorText(const std::exception& e) {
+  std::string s = e.what();
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
 bool IsConnectionFailure(const std::exception& e) {
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) return true;
@@ -58,8 +64,7 @@ PgPool::Lease PgPool::Acquire(std::string* error) {
     return Lease(this, std::move(conn));
   } catch (const std::exception& e) {
     // libpq's message names host and port but not the password.
-    *error = std::string("cannot connect to the database: ") + e.what();
-    while (!error->empty() && error->back() == '\n') error->pop_back();
+    *error = "cannot connect to the database: " + ErrorText(e);
   }
   lock.lock();
   --open_;

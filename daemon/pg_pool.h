@@ -77,6 +77,9 @@ class PgPool {
 // to an error in the statement itself.
 bool IsConnectionFailure(const std::exception& e);
 
+// The exception's message without the trailing newlines libpq adds, for logs and answers.
+std::string ErrorText(const std::exception& e);
+
 // Builds the libpq connection string: `url` plus connect_timeout and application_name.
 std::string BuildConninfo(const std::string& url, int connect_timeout_seconds);
 

@@ -168,6 +168,19 @@ expr::EvalResult JsonTemplate::Render(const nlohmann::json& context) const {
   return RenderNode(*root_, context);
 }
 
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return nullptr;
+  if (node.IsScalar()) return TypedScalar(node);
+  if (node.IsSequence()) {
+    nlohmann::json a = nlohmann::json::array();
+    for (size_t i = 0; i < node.size(); ++i) a.push_back(YamlToJson(node[i]));
+    return a;
+  }
+  nlohmann::json o = nlohmann::json::object();
+  for (auto it = node.begin(); it != node.end(); ++it) o[it->first.Scalar()] = YamlToJson(it->second);
+  return o;
+}
+
 bool CompileExpression(const YAML::Node& node, const std::string& file, const std::string& path,
                        const expr::CompileOptions& options, ConfigErrors* errors,
                        expr::Expression* out) {

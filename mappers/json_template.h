@@ -43,6 +43,10 @@ class JsonTemplate {
   std::shared_ptr<const Node> root_;
 };
 
+// A YAML node as JSON, by the same scalar rule as JsonTemplate: plain scalars that read as
+// numbers, booleans or null are typed, quoted ones stay strings. No templates are compiled.
+nlohmann::json YamlToJson(const YAML::Node& node);
+
 // Compiles one scalar node as an expression / template, recording a located error on failure.
 // The column of the error is the node's column plus the column inside the text (plus one for a
 // quoted scalar's opening quote).

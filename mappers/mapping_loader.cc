@@ -40,7 +40,7 @@ class Loader {
           }
           nlohmann::json t = nlohmann::json::object();
           for (auto kv = it->second.begin(); kv != it->second.end(); ++kv) {
-            t[kv->first.Scalar()] = ToJson(kv->second);
+            t[kv->first.Scalar()] = YamlToJson(kv->second);
           }
           tables_[it->first.Scalar()] = t;
         }
@@ -49,7 +49,7 @@ class Loader {
     YAML::Node vars = top.Child("vars");
     if (vars.IsDefined() && !vars.IsNull()) {
       if (!vars.IsMap()) top.Error("vars", "must be a mapping");
-      else m->vars = ToJson(vars);
+      else m->vars = YamlToJson(vars);
     }
     options_.roots = MappingRoots();
     options_.tables = &tables_;
@@ -79,7 +79,7 @@ class Loader {
     Expr(top, "key", true, &m->key);
     m->fields_as_strings = top.Bool("fields_as_strings", false);
     YAML::Node clear = top.Child("clear_value");
-    m->clear_value = clear.IsDefined() ? ToJson(clear) : nlohmann::json("");
+    m->clear_value = clear.IsDefined() ? YamlToJson(clear) : nlohmann::json("");
     LoadFields(top, m);
     LoadUpsert(YamlMap(top.Child("upsert"), file_, "upsert", errors_), top.Has("upsert"), m);
     LoadDelete(YamlMap(top.Child("on_delete"), file_, "on_delete", errors_), m);
@@ -88,26 +88,6 @@ class Loader {
   }
 
  private:
-  nlohmann::json ToJson(const YAML::Node& n) {
-    if (!n.IsDefined() || n.IsNull()) return nullptr;
-    if (n.IsScalar()) {
-      if (n.Tag() == "!") return n.Scalar();
-      const std::string& s = n.Scalar();
-      if (s == "true" || s == "false") return s == "true";
-      nlohmann::json num = nlohmann::json::parse(s, nullptr, false);
-      if (!num.is_discarded() && num.is_number()) return num;
-      return s;
-    }
-    if (n.IsSequence()) {
-      nlohmann::json a = nlohmann::json::array();
-      for (size_t i = 0; i < n.size(); ++i) a.push_back(ToJson(n[i]));
-      return a;
-    }
-    nlohmann::json o = nlohmann::json::object();
-    for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = ToJson(it->second);
-    return o;
-  }
-
   void Expr(YamlMap& map, const std::string& key, bool required, expr::Expression* out,
             const expr::CompileOptions* options = nullptr) {
     YAML::Node n = map.Child(key);
